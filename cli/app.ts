@@ -1,0 +1,44 @@
+import { UsageError } from '../config/errors.js';
+import { type Command, EXIT, wantsHelp } from './command.js';
+import { demoCommand } from './commands/demo.js';
+import { infraCommand } from './commands/infra.js';
+import { smokeCommand } from './commands/smoke.js';
+import { workerCommand } from './commands/worker.js';
+
+export const COMMANDS: Command[] = [demoCommand, infraCommand, smokeCommand, workerCommand];
+
+export const MAIN_USAGE = [
+  'Usage: shelfssl <command> [options]',
+  '',
+  'Label-efficient product classifiers for retail shelf images, run as a Temporal workflow DAG',
+  'with content-addressed artefacts on MinIO.',
+  '',
+  'Commands:',
+  ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
+  '',
+  'Run `shelfssl <command> --help` for details. Exit codes: 0 ok, 1 failed, 2 bad usage.',
+].join('\n');
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    console.log(MAIN_USAGE);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"; run \`shelfssl --help\``);
+    if (!command.subcommands && wantsHelp(rest)) {
+      console.log(command.usage);
+      return EXIT.ok;
+    }
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`shelfssl: ${err.message}`);
+      return EXIT.usage;
+    }
+    console.error(`shelfssl ${name}: ${(err as Error).message}`);
+    return EXIT.failed;
+  }
+}

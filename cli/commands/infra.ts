@@ -1,0 +1,84 @@
+import { ensureLocalCredentials, loadSettings } from '../../config/settings.js';
+import { installAll } from '../../infra/install.js';
+import { localDown, localStatus, localUp } from '../../infra/local.js';
+import { type Command, commandGroup, EXIT, parseFlags } from '../command.js';
+
+const log = (l: string) => console.log(l);
+
+const install: Command = {
+  name: 'install',
+  summary: 'build the pinned Temporal CLI and MinIO servers with `go install` into the machine cache',
+  usage: [
+    'Usage: shelfssl infra install',
+    '',
+    'Builds the pinned Temporal CLI (dev server) and MinIO with `go install` into $SHELFSSL_BIN_DIR',
+    '(default ~/.cache/shelfssl/bin). Skips servers already built; prints what it did and how long it took.',
+  ].join('\n'),
+  async run(argv) {
+    parseFlags(argv, {});
+    await installAll(log);
+    return EXIT.ok;
+  },
+};
+
+const up: Command = {
+  name: 'up',
+  summary: 'start Temporal (dev server, SQLite) and MinIO on 127.0.0.1; create the bucket',
+  usage: [
+    'Usage: shelfssl infra up',
+    '',
+    'Starts the Temporal dev server (persisted with --db-filename under the data dir) and MinIO on 127.0.0.1,',
+    'waits until both are healthy and creates the artefact bucket. A second `up` reports "already running".',
+    'Ports come from SHELFSSL_TEMPORAL_ADDRESS (default 127.0.0.1:7233; UI on port+1000 or',
+    'SHELFSSL_TEMPORAL_UI_PORT) and SHELFSSL_S3_PORT (default 9000; console on port+1 or SHELFSSL_MINIO_CONSOLE_PORT).',
+  ].join('\n'),
+  async run(argv) {
+    parseFlags(argv, {});
+    ensureLocalCredentials();
+    await localUp(loadSettings(), log);
+    return EXIT.ok;
+  },
+};
+
+const down: Command = {
+  name: 'down',
+  summary: 'stop the local servers started by `infra up`',
+  usage:
+    'Usage: shelfssl infra down\n\nStops MinIO and Temporal by their pid files (SIGTERM, then SIGKILL after 10 s).',
+  async run(argv) {
+    parseFlags(argv, {});
+    await localDown(loadSettings(process.env, process.cwd(), { credentials: 'optional' }), log);
+    return EXIT.ok;
+  },
+};
+
+const status: Command = {
+  name: 'status',
+  summary: 'report health, ports, data dir and versions of the local servers',
+  usage: 'Usage: shelfssl infra status [--json]\n\nExit code 0 when both servers are healthy, 1 otherwise.',
+  async run(argv) {
+    const { values } = parseFlags(argv, { json: { type: 'boolean' } });
+    const settings = loadSettings(process.env, process.cwd(), { credentials: 'optional' });
+    const rows = await localStatus(settings);
+    if (values.json) console.log(JSON.stringify({ dataDir: settings.dataDir, servers: rows }, null, 2));
+    else {
+      console.log(`data dir: ${settings.dataDir}`);
+      for (const r of rows) {
+        const state = r.healthy ? 'healthy' : r.running ? 'running, not healthy' : 'stopped';
+        console.log(
+          `${r.name.padEnd(9)} ${state.padEnd(21)} ${r.endpoint}  pid ${r.pid ?? '-'}  ${r.version}`,
+        );
+        console.log(
+          `${''.padEnd(9)} ${r.extra}${r.installed ? '' : '  (not installed: run `shelfssl infra install`)'}`,
+        );
+      }
+    }
+    return rows.every((r) => r.healthy) ? EXIT.ok : EXIT.failed;
+  },
+};
+
+export const infraCommand = commandGroup(
+  'infra',
+  'Build, start, stop and inspect the local Temporal + MinIO.',
+  [install, up, down, status],
+);

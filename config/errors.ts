@@ -1,0 +1,39 @@
+import type { z } from 'zod';
+
+/** Turns a zod error into one line per problem: `where: field.path: message (got value)`. */
+export function formatZodError(error: z.ZodError, where: string, input?: unknown): string {
+  const lines = error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    const hidden = /secret|password/i.test(String(issue.path.at(-1) ?? ''));
+    const got = input === undefined || hidden ? '' : describeValue(valueAt(input, issue.path));
+    return `  ${field}: ${issue.message}${got}`;
+  });
+  return `${where} is invalid:\n${lines.join('\n')}`;
+}
+
+function valueAt(input: unknown, p: readonly PropertyKey[]): unknown {
+  let cur: unknown = input;
+  for (const key of p) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined) return ' (missing)';
+  const text = JSON.stringify(v);
+  return ` (got ${text && text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
+}
+
+/** Parses `input` or throws an Error whose message names each bad field and the value it had. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, where: string): T {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new UsageError(formatZodError(result.error, where, input));
+  return result.data;
+}
+
+/** A problem with what the user gave us (flags, config): the CLI exits 2 for these. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

@@ -1,0 +1,140 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { credentialsFile, type Settings } from '../config/settings.js';
+import { createS3Client, ensureBucket } from '../store/s3.js';
+import { minioHealthy, temporalHealthy } from './health.js';
+import { serverBinary } from './paths.js';
+import { isAlive, readPid, removePid, stopPid, writePid } from './processes.js';
+import { startMinio, startTemporal } from './servers.js';
+import { SERVERS, type ServerName } from './versions.js';
+
+/** Local layout under the data dir: pid files, logs, Temporal's SQLite file, MinIO's drive. */
+export function localLayout(dataDir: string) {
+  return {
+    pid: (n: ServerName) => path.join(dataDir, 'run', `${n}.pid`),
+    log: (n: ServerName) => path.join(dataDir, 'logs', `${n}.log`),
+    temporalDb: path.join(dataDir, 'temporal', 'temporal.db'),
+    minioData: path.join(dataDir, 'minio', 'data'),
+  };
+}
+
+export function localPorts(settings: Settings, env: NodeJS.ProcessEnv = process.env) {
+  const temporal = Number(settings.temporal.address.split(':')[1]);
+  return {
+    temporal,
+    temporalUi: Number(env.SHELFSSL_TEMPORAL_UI_PORT ?? temporal + 1000),
+    minio: settings.s3.port,
+    minioConsole: Number(env.SHELFSSL_MINIO_CONSOLE_PORT ?? settings.s3.port + 1),
+  };
+}
+
+export type UpReport = Record<ServerName, 'started' | 'already running'>;
+
+export async function localUp(settings: Settings, log: (l: string) => void): Promise<UpReport> {
+  const lay = localLayout(settings.dataDir);
+  const ports = localPorts(settings);
+  const report = {} as UpReport;
+  mkdirSync(path.dirname(lay.temporalDb), { recursive: true });
+
+  const tPid = readPid(lay.pid('temporal'));
+  if (tPid !== undefined && isAlive(tPid) && (await temporalHealthy(settings.temporal.address))) {
+    report.temporal = 'already running';
+  } else {
+    const t = await startTemporal({
+      port: ports.temporal,
+      uiPort: ports.temporalUi,
+      dbFile: lay.temporalDb,
+      logFile: lay.log('temporal'),
+      detached: true,
+    });
+    writePid(lay.pid('temporal'), t.pid);
+    report.temporal = 'started';
+  }
+  log(
+    `temporal: ${report.temporal} at ${settings.temporal.address}, UI http://127.0.0.1:${ports.temporalUi}`,
+  );
+
+  const creds = { accessKey: settings.s3.accessKey, secretKey: settings.s3.secretKey };
+  const mPid = readPid(lay.pid('minio'));
+  if (mPid !== undefined && isAlive(mPid) && (await minioHealthy(settings.s3.endPoint, ports.minio))) {
+    report.minio = 'already running';
+  } else {
+    mkdirSync(lay.minioData, { recursive: true });
+    const m = await startMinio({
+      port: ports.minio,
+      consolePort: ports.minioConsole,
+      dataDir: lay.minioData,
+      logFile: lay.log('minio'),
+      detached: true,
+      ...creds,
+    });
+    writePid(lay.pid('minio'), m.pid);
+    report.minio = 'started';
+  }
+  await ensureBucket(createS3Client(settings.s3), settings.s3);
+  log(
+    `minio: ${report.minio} at http://127.0.0.1:${ports.minio}, console http://127.0.0.1:${ports.minioConsole}`,
+  );
+  log(`bucket: ${settings.s3.bucket}; credentials in ${credentialsFile(settings.dataDir)}`);
+  return report;
+}
+
+export async function localDown(settings: Settings, log: (l: string) => void): Promise<void> {
+  const lay = localLayout(settings.dataDir);
+  for (const name of ['minio', 'temporal'] as const) {
+    const pid = readPid(lay.pid(name));
+    const result = pid === undefined ? 'not-running' : await stopPid(pid);
+    removePid(lay.pid(name));
+    log(`${name}: ${result}`);
+  }
+}
+
+export interface ServerStatus {
+  name: ServerName;
+  version: string;
+  binary: string;
+  installed: boolean;
+  pid: number | undefined;
+  running: boolean;
+  healthy: boolean;
+  endpoint: string;
+  extra: string;
+}
+
+export async function localStatus(settings: Settings): Promise<ServerStatus[]> {
+  const lay = localLayout(settings.dataDir);
+  const ports = localPorts(settings);
+  const status = async (
+    name: ServerName,
+    healthy: () => Promise<boolean>,
+    endpoint: string,
+    extra: string,
+  ) => {
+    const pid = readPid(lay.pid(name));
+    return {
+      name,
+      version: SERVERS[name].version,
+      binary: serverBinary(name),
+      installed: existsSync(serverBinary(name)),
+      pid,
+      running: pid !== undefined && isAlive(pid),
+      healthy: await healthy(),
+      endpoint,
+      extra,
+    };
+  };
+  return [
+    await status(
+      'temporal',
+      () => temporalHealthy(settings.temporal.address),
+      settings.temporal.address,
+      `UI http://127.0.0.1:${ports.temporalUi}, db ${lay.temporalDb}`,
+    ),
+    await status(
+      'minio',
+      () => minioHealthy(settings.s3.endPoint, ports.minio),
+      `http://${settings.s3.endPoint}:${ports.minio}`,
+      `console http://127.0.0.1:${ports.minioConsole}, data ${lay.minioData}`,
+    ),
+  ];
+}

@@ -1,0 +1,38 @@
+import * as Minio from 'minio';
+import type { Settings } from '../config/settings.js';
+
+export type S3Settings = Settings['s3'];
+
+export function createS3Client(s3: S3Settings): Minio.Client {
+  return new Minio.Client({
+    endPoint: s3.endPoint,
+    port: s3.port,
+    useSSL: s3.useSSL,
+    accessKey: s3.accessKey,
+    secretKey: s3.secretKey,
+    region: s3.region,
+  });
+}
+
+/** Creates the artefact bucket if it is missing; safe to call from many processes at once. */
+export async function ensureBucket(client: Minio.Client, s3: S3Settings): Promise<void> {
+  if (await client.bucketExists(s3.bucket)) return;
+  try {
+    await client.makeBucket(s3.bucket, s3.region);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') throw err;
+  }
+}
+
+export async function readObject(client: Minio.Client, bucket: string, key: string): Promise<Buffer> {
+  const stream = await client.getObject(bucket, key);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export function isNotFound(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'NoSuchKey' || code === 'NotFound' || code === 'NoSuchObject';
+}

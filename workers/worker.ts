@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import type { Settings } from '../config/settings.js';
+import { createS3Client, ensureBucket } from '../store/s3.js';
+
+export type QueueKind = 'cpu' | 'gpu';
+
+const workflowsPath = fileURLToPath(new URL('../workflows/index.js', import.meta.url));
+
+/**
+ * One worker per task queue. The cpu worker also runs workflow tasks (orchestration is cheap);
+ * a gpu worker runs only the activities routed to the gpu queue.
+ */
+let runtimeInstalled = false;
+
+/** The SDK logs every state change at INFO; keep workers quiet unless something is wrong. */
+function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: new DefaultLogger((process.env.SHELFSSL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+  });
+}
+
+export async function createShelfWorker(settings: Settings, queue: QueueKind): Promise<Worker> {
+  installQuietRuntime();
+  const s3 = createS3Client(settings.s3);
+  await ensureBucket(s3, settings.s3);
+  const connection = await NativeConnection.connect({ address: settings.temporal.address });
+  const activities = createActivities({ settings, s3, bucket: settings.s3.bucket });
+  return await Worker.create({
+    connection,
+    namespace: settings.temporal.namespace,
+    taskQueue: settings.temporal.taskQueues[queue],
+    activities,
+    ...(queue === 'cpu' ? { workflowsPath } : {}),
+    maxConcurrentActivityTaskExecutions: queue === 'gpu' ? 1 : 4,
+    shutdownGraceTime: '5 seconds',
+  });
+}
