@@ -1,7 +1,7 @@
 // The test harness: starts a private Temporal dev server and MinIO on free loopback ports with a temp
 // data dir, runs every test file against them with node's test runner, and always tears them down.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../dist/infra/ports.js';
@@ -31,6 +31,18 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     stopAll().finally(() => process.exit(130));
   });
+}
+
+/** Node 20 treats every .js under a test/ folder as a test file; run only *.test.js (support files are not tests). */
+function testFiles(targets) {
+  return targets.flatMap((t) =>
+    statSync(t).isDirectory()
+      ? readdirSync(t, { recursive: true })
+          .filter((f) => f.endsWith('.test.js'))
+          .sort()
+          .map((f) => path.join(t, f))
+      : [t],
+  );
 }
 
 async function main() {
@@ -72,8 +84,8 @@ async function main() {
     SHELFSSL_DATA_DIR: path.join(root, 'data'),
     SHELFSSL_TEST_ROOT: root,
   };
-  const targets = process.argv.slice(2);
-  const args = ['--test', '--test-concurrency=1', ...(targets.length > 0 ? targets : ['dist/test/'])];
+  const targets = testFiles(process.argv.length > 2 ? process.argv.slice(2) : ['dist/test']);
+  const args = ['--test', '--test-concurrency=1', ...targets];
   const child = spawn(process.execPath, args, { env, stdio: 'inherit' });
   return await new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }

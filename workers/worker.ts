@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import type { StageImpl } from '../activities/stage-types.js';
 import type { Settings } from '../config/settings.js';
 import { createS3Client, ensureBucket } from '../store/s3.js';
 
@@ -23,19 +24,29 @@ function installQuietRuntime(): void {
   });
 }
 
-export async function createShelfWorker(settings: Settings, queue: QueueKind): Promise<Worker> {
+export interface WorkerOptions {
+  /** Stage implementations to register (default: the paper pipeline's); tests pass their own. */
+  stages?: readonly StageImpl[];
+  maxConcurrentActivities?: number;
+}
+
+export async function createShelfWorker(
+  settings: Settings,
+  queue: QueueKind,
+  opts: WorkerOptions = {},
+): Promise<Worker> {
   installQuietRuntime();
   const s3 = createS3Client(settings.s3);
   await ensureBucket(s3, settings.s3);
   const connection = await NativeConnection.connect({ address: settings.temporal.address });
-  const activities = createActivities({ settings, s3, bucket: settings.s3.bucket });
+  const activities = createActivities({ settings, s3, bucket: settings.s3.bucket }, opts.stages);
   return await Worker.create({
     connection,
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueues[queue],
     activities,
     ...(queue === 'cpu' ? { workflowsPath } : {}),
-    maxConcurrentActivityTaskExecutions: queue === 'gpu' ? 1 : 4,
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? (queue === 'gpu' ? 1 : 2),
     shutdownGraceTime: '5 seconds',
   });
 }

@@ -1,1 +1,3 @@
+export { dagGroupRun } from './group-run.js';
+export { pipelineRun } from './pipeline-run.js';
 export { smokeWorkflow } from './smoke.js';

@@ -1,8 +1,8 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { FixedActivities } from '../activities/index.js';
 import type { SmokeInput, SmokeResult } from '../activities/smoke.js';
 
-const { smokeWriteRead } = proxyActivities<Activities>({
+const { smokeWriteRead } = proxyActivities<FixedActivities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 5, initialInterval: '1 second' },
 });

@@ -1,0 +1,109 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { formatZodError } from '../config/errors.js';
+import { StageProgressSchema } from '../pipelines/progress.js';
+import type { ArtefactRef } from '../store/artefact-schema.js';
+import {
+  ArtefactCorruptError,
+  ArtefactWriter,
+  type Bucket,
+  readArtefactFile,
+  readManifest,
+  verifyManifest,
+} from '../store/artefacts.js';
+import { loadLatestCheckpoint, pruneCheckpoints, saveCheckpoint } from '../store/checkpoints.js';
+import type { ActivityDeps } from './deps.js';
+import { createProgressReporter } from './progress-reporter.js';
+import { StageRunInputSchema, type StageRunResult } from './stage-input.js';
+import type { LoadedInput, StageContext, StageImpl } from './stage-types.js';
+
+/** A stage threw this: retrying cannot help (bad params, bad data beyond the allowed share, collapse). */
+export class StageFailure extends Error {
+  override name = 'StageFailure';
+}
+
+async function loadInput(bucket: Bucket, name: string, ref: ArtefactRef): Promise<LoadedInput> {
+  const manifest = await readManifest(bucket, ref.stage, ref.key);
+  if (!manifest) throw new ArtefactCorruptError(`input "${name}" ${ref.stage}/${ref.key} has no manifest`);
+  if (manifest.digest !== ref.digest) {
+    throw new ArtefactCorruptError(
+      `input "${name}" ${ref.stage}/${ref.key}: digest ${manifest.digest} != ${ref.digest}`,
+    );
+  }
+  return { ref, manifest, read: (file) => readArtefactFile(bucket, manifest, file) };
+}
+
+/**
+ * Wraps a stage implementation as an idempotent activity: if the artefact was already published (an
+ * earlier attempt finished but its completion was lost) it returns that; otherwise it runs the stage
+ * with resumable checkpoints and publishes data first, manifest last.
+ */
+export function stageActivity(deps: ActivityDeps, impl: StageImpl) {
+  const bucket: Bucket = { s3: deps.s3, bucket: deps.bucket };
+  const signalEveryMs = Number(process.env.SHELFSSL_PROGRESS_SIGNAL_MS ?? 2000);
+  return async (raw: unknown): Promise<StageRunResult> => {
+    const parsed = StageRunInputSchema.safeParse(raw);
+    if (!parsed.success) throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'stage input'));
+    const { node, cacheKey, inputs, recompute } = parsed.data;
+    const params = impl.def.params.safeParse(node.params);
+    if (!params.success) {
+      throw ApplicationFailure.nonRetryable(
+        formatZodError(params.error, `stage ${node.stage} params`, node.params),
+      );
+    }
+    const attempt = Context.current().info.attempt;
+    const existing = recompute ? undefined : await readManifest(bucket, node.stage, cacheKey);
+    if (existing && (await verifyManifest(bucket, existing)).ok) {
+      return { ref: { stage: node.stage, key: cacheKey, digest: existing.digest }, attempt, reused: true };
+    }
+    const loaded: Record<string, LoadedInput> = {};
+    for (const [name, ref] of Object.entries(inputs)) loaded[name] = await loadInput(bucket, name, ref);
+
+    const actx = Context.current();
+    const previous = StageProgressSchema.safeParse(actx.info.heartbeatDetails);
+    const scratchDir = await mkdtemp(path.join(os.tmpdir(), `shelfssl-${node.stage}-`));
+    const writer = new ArtefactWriter(bucket, node.stage, cacheKey);
+    const ctx: StageContext = {
+      stage: node.stage,
+      nodeId: node.id,
+      cacheKey,
+      bucket,
+      inputs: loaded,
+      writer,
+      progress: createProgressReporter(node.id, signalEveryMs),
+      previousProgress: previous.success ? previous.data : undefined,
+      saveCheckpoint: async (step, blob) => {
+        const pointer = await saveCheckpoint(bucket, node.stage, cacheKey, step, blob);
+        await pruneCheckpoints(bucket, node.stage, cacheKey);
+        return pointer;
+      },
+      loadCheckpoint: () => loadLatestCheckpoint(bucket, node.stage, cacheKey),
+      scratchDir,
+      cancelled: actx.cancellationSignal,
+      log: (m) => actx.log.info(m),
+    };
+    const startedAt = new Date();
+    try {
+      const result = await impl.run(ctx, params.data);
+      const missing = impl.def.outputs.filter((o) => !writer.fileNames().includes(o));
+      if (missing.length > 0)
+        throw new Error(`stage ${node.stage} did not write declared outputs: ${missing.join(', ')}`);
+      const { ref } = await writer.publish({
+        codeVersion: node.codeVersion,
+        params: params.data,
+        inputs,
+        metrics: result.metrics,
+        startedAt,
+        ...(result.backend ? { backend: result.backend } : {}),
+      });
+      return { ref, attempt, reused: false };
+    } catch (err) {
+      if (err instanceof StageFailure) throw ApplicationFailure.nonRetryable(err.message, 'StageFailure');
+      throw err;
+    } finally {
+      await rm(scratchDir, { recursive: true, force: true });
+    }
+  };
+}

@@ -1,0 +1,133 @@
+"""PyTorch CPU reference for bench/backend.ts: the same two networks, same batch sizes.
+
+Prints one JSON object. Run with Debian's /usr/bin/python3 (python3-torch; no torchvision,
+so ResNet-50 is defined here). Usage: torch_reference.py --threads 2 --reps 5 --r50-reps 2
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.a = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.abn = nn.BatchNorm2d(cout)
+        self.b = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bbn = nn.BatchNorm2d(cout)
+        self.proj = None
+        if stride != 1 or cin != cout:
+            self.proj = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = F.relu(self.abn(self.a(x)))
+        y = self.bbn(self.b(y))
+        return F.relu(y + (x if self.proj is None else self.proj(x)))
+
+
+class Bottleneck(nn.Module):
+    def __init__(self, cin, width, stride):
+        super().__init__()
+        cout = width * 4
+        self.a = nn.Conv2d(cin, width, 1, bias=False)
+        self.abn = nn.BatchNorm2d(width)
+        self.b = nn.Conv2d(width, width, 3, stride, 1, bias=False)
+        self.bbn = nn.BatchNorm2d(width)
+        self.c = nn.Conv2d(width, cout, 1, bias=False)
+        self.cbn = nn.BatchNorm2d(cout)
+        self.proj = None
+        if stride != 1 or cin != cout:
+            self.proj = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = F.relu(self.abn(self.a(x)))
+        y = F.relu(self.bbn(self.b(y)))
+        y = self.cbn(self.c(y))
+        return F.relu(y + (x if self.proj is None else self.proj(x)))
+
+
+def small_resnet(widths=(32, 64, 128, 256), blocks=(2, 2, 2, 2)):
+    layers = [nn.Conv2d(3, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU()]
+    cin = widths[0]
+    for stage, (w, n) in enumerate(zip(widths, blocks)):
+        for b in range(n):
+            layers.append(BasicBlock(cin, w, 2 if stage > 0 and b == 0 else 1))
+            cin = w
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    return nn.Sequential(*layers)
+
+
+def resnet50():
+    layers = [nn.Conv2d(3, 64, 7, 2, 3, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(3, 2, 1)]
+    cin = 64
+    for stage, (w, n) in enumerate(zip((64, 128, 256, 512), (3, 4, 6, 3))):
+        for b in range(n):
+            layers.append(Bottleneck(cin, w, 2 if stage > 0 and b == 0 else 1))
+            cin = w * 4
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    return nn.Sequential(*layers)
+
+
+def median_seconds(fn, reps, warmup=1):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--r50-reps", type=int, default=2)
+    p.add_argument("--small-batch", type=int, default=64)
+    p.add_argument("--r50-batch", type=int, default=8)
+    p.add_argument("--skip-r50", action="store_true")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+
+    net = small_resnet()
+    head = nn.Linear(256, 10)
+    opt = torch.optim.SGD(list(net.parameters()) + list(head.parameters()), lr=0.01)
+    x = torch.randn(a.small_batch, 3, 32, 32)
+    y = torch.randint(0, 10, (a.small_batch,))
+
+    def train_step():
+        opt.zero_grad()
+        loss = F.cross_entropy(head(net(x)), y)
+        loss.backward()
+        opt.step()
+
+    net.train()
+    train_s = median_seconds(train_step, a.reps)
+    net.eval()
+    with torch.no_grad():
+        infer_s = median_seconds(lambda: net(x), a.reps)
+    result = {
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "smallTrainImgPerSec": a.small_batch / train_s,
+        "smallInferImgPerSec": a.small_batch / infer_s,
+        "resnet50InferImgPerSec": None,
+    }
+    if not a.skip_r50:
+        r50 = resnet50().eval()
+        xb = torch.randn(a.r50_batch, 3, 224, 224)
+        with torch.no_grad():
+            r50_s = median_seconds(lambda: r50(xb), a.r50_reps)
+        result["resnet50InferImgPerSec"] = a.r50_batch / r50_s
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

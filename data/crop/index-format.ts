@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { decodeNpy } from '../npy.js';
+
+export const POOLS = ['labelled', 'unlabelled'] as const;
+export type Pool = (typeof POOLS)[number];
+
+export const cropIndexEntrySchema = z.object({
+  boxId: z.string(),
+  image: z.string(),
+  /** The SKU110K split of the shelf image the crop came from. */
+  sourceSplit: z.enum(['train', 'val', 'test']),
+  /** Labelled pool: the fixed train/test split of the crop. Unlabelled pool: null. */
+  split: z.enum(['train', 'test']).nullable(),
+  /** Index into `classes`, or null in the unlabelled pool. */
+  label: z.number().int().min(0).nullable(),
+  /** Shard file name inside the pool folder. */
+  shard: z.string(),
+  /** Row of the crop within the shard array. */
+  row: z.number().int().min(0),
+  /** The box [x1, y1, x2, y2] in shelf-image pixels, before padding. */
+  box: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+});
+export type CropIndexEntry = z.infer<typeof cropIndexEntrySchema>;
+
+export const cropIndexSchema = z.object({
+  format: z.literal('shelfssl-crops'),
+  version: z.literal(1),
+  pool: z.enum(POOLS),
+  cropSize: z.number().int().positive(),
+  channels: z.literal(3),
+  dtype: z.literal('uint8'),
+  layout: z.literal('NHWC'),
+  padding: z.number(),
+  classes: z.array(z.string()),
+  seed: z.number(),
+  testShare: z.number(),
+  shards: z.array(z.object({ file: z.string(), rows: z.number().int().min(0) })),
+  count: z.number().int().min(0),
+  entries: z.array(cropIndexEntrySchema),
+});
+export type CropIndex = z.infer<typeof cropIndexSchema>;
+
+/** Reads and validates `<poolDir>/index.json`; errors name the field that is wrong. */
+export async function readCropIndex(poolDir: string): Promise<CropIndex> {
+  const file = path.join(poolDir, 'index.json');
+  const parsed = cropIndexSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(
+      `${file}: ${issue.path.join('.')}: ${issue.message} (re-run the crop step to rewrite it)`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Loads one shard as uint8 NHWC pixels. */
+export async function readCropShard(
+  poolDir: string,
+  shard: string,
+): Promise<{ pixels: Uint8Array; rows: number; size: number }> {
+  const array = decodeNpy(await readFile(path.join(poolDir, shard)));
+  const [rows, size, , channels] = array.shape;
+  if (
+    array.dtype !== 'uint8' ||
+    array.shape.length !== 4 ||
+    channels !== 3 ||
+    rows === undefined ||
+    size === undefined
+  ) {
+    throw new Error(
+      `${shard}: expected uint8 [n, S, S, 3], got ${array.dtype} ${JSON.stringify(array.shape)}`,
+    );
+  }
+  return { pixels: array.data as Uint8Array, rows, size };
+}

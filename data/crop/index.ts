@@ -1,0 +1,20 @@
+export {
+  type CropOptions,
+  type CropProgress,
+  type CropResult,
+  cropOptionsSchema,
+  cropShelfImages,
+  type PoolSummary,
+} from './crop-shelf-images.js';
+export { decodeRgb, extractCrops, paddedRegion, type Resizer } from './extract-crops.js';
+export {
+  type CropIndex,
+  type CropIndexEntry,
+  cropIndexEntrySchema,
+  cropIndexSchema,
+  POOLS,
+  type Pool,
+  readCropIndex,
+  readCropShard,
+} from './index-format.js';
+export { stratifiedTestSplit } from './test-split.js';

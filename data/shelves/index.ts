@@ -1,0 +1,9 @@
+export { composeShelf, type PlacedProduct, type ShelfLayout } from './compose-shelf.js';
+export {
+  type MakeShelvesOptions,
+  type MakeShelvesResult,
+  makeShelves,
+  makeShelvesOptionsSchema,
+  tinyShelvesOptions,
+} from './make-shelves.js';
+export { fashionMnistSource, glyphSource, ITEM_SIZE, type ProductSource } from './product-source.js';

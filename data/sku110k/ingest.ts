@@ -1,0 +1,359 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { mapLimited } from '../concurrency.js';
+import { csvLines, parseCsvRow } from './csv-row.js';
+import { type ImageProbe, probeImage } from './probe-image.js';
+import { resolveImageName } from './safe-path.js';
+import { ReasonTally, summariseReasons } from './tally.js';
+import {
+  BAD_ROW_REASONS,
+  type BadRowReason,
+  type BoxRow,
+  type ImageInfo,
+  type ReasonCount,
+  type ReasonExample,
+  SPLITS,
+  type Split,
+  WARNING_REASONS,
+  type WarningReason,
+} from './types.js';
+
+export const ingestOptionsSchema = z.object({
+  root: z.string().min(1, 'root: give the dataset folder that holds images/ and annotations/'),
+  maxBadShare: z.number().min(0).max(1, 'maxBadShare is a fraction between 0 and 1, e.g. 0.05').default(0.05),
+  /** `clip`: boxes poking out of the image are cut to it and kept (counted in warnings.box_clipped).
+   * `drop`: such boxes are rejected as box_outside_image. Boxes wholly outside are rejected either way. */
+  boxPolicy: z.enum(['clip', 'drop']).default('clip'),
+  examplesPerReason: z.number().int().min(0).default(5),
+  /** `header` (default) checks size and end markers; `decode` also decodes every image (slow on SKU110K). */
+  verify: z.enum(['header', 'decode']).default('header'),
+  /** Images probed at once (file read + header parse). */
+  concurrency: z.number().int().min(1).default(4),
+});
+export type IngestOptions = z.input<typeof ingestOptionsSchema>;
+
+export interface IngestResult {
+  boxes: BoxRow[];
+  images: ImageInfo[];
+  counts: {
+    /** Non-blank CSV lines read. */
+    rows: number;
+    goodBoxes: number;
+    badRows: number;
+    /** Images with at least one good box. */
+    images: number;
+    bySplit: Record<Split, { rows: number; goodBoxes: number; images: number }>;
+  };
+  bad: Record<BadRowReason, ReasonCount>;
+  warnings: Record<WarningReason, ReasonCount>;
+}
+
+/** Thrown after a full pass when too many rows were bad; `result` holds everything that was counted. */
+export class BadInputShareError extends Error {
+  override name = 'BadInputShareError';
+  constructor(
+    message: string,
+    readonly result: IngestResult,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown when the folder is not shaped like SKU110K at all (no row-level accounting is possible). */
+export class DatasetLayoutError extends Error {
+  override name = 'DatasetLayoutError';
+}
+
+interface Candidate {
+  file: string;
+  line: number;
+  text: string;
+  split: Split;
+  boxId: string;
+  image: string;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  csvWidth: number;
+  csvHeight: number;
+  className: string;
+}
+
+const CSV_NAME = /^annotations_(train|val|test)\.csv$/;
+
+/**
+ * Reads an SKU110K-shaped folder (`images/*.jpg`, `annotations/annotations_{train,val,test}.csv`), validates
+ * every row and image, and returns the good boxes with bad rows counted by reason. It never stops at a bad
+ * row; it throws BadInputShareError only at the end, when bad rows exceed `maxBadShare` of all rows.
+ */
+export async function ingestSku110k(options: IngestOptions): Promise<IngestResult> {
+  const opts = ingestOptionsSchema.parse(options);
+  const imagesDir = path.join(opts.root, 'images');
+  const csvFiles = await findAnnotationCsvs(opts.root);
+  const bad = new ReasonTally(BAD_ROW_REASONS, opts.examplesPerReason);
+  const warnings = new ReasonTally(WARNING_REASONS, opts.examplesPerReason);
+  const rowsBySplit: Record<Split, number> = { train: 0, val: 0, test: 0 };
+  const candidates: Candidate[] = [];
+  for (const { split, file, unrecognised } of csvFiles) {
+    if (unrecognised) {
+      warnings.add('unrecognised_file', {
+        file,
+        line: 0,
+        text: file,
+        detail: 'not annotations_{train,val,test}.csv; ignored',
+      });
+      continue;
+    }
+    const bytes = await readFile(path.join(opts.root, 'annotations', file));
+    rowsBySplit[split] += collectRows(bytes, file, split, imagesDir, bad, warnings, candidates);
+  }
+  const probes = await probeAll(imagesDir, candidates, opts.verify, opts.concurrency);
+  const boxes = acceptRows(candidates, probes, opts.boxPolicy, bad, warnings);
+  noteFormatMismatches(probes, warnings);
+  await noteUnannotatedImages(imagesDir, probes, warnings);
+  const result = summarise(boxes, probes, rowsBySplit, bad, warnings);
+  if (result.counts.rows > 0 && result.counts.badRows / result.counts.rows > opts.maxBadShare) {
+    const share = ((100 * result.counts.badRows) / result.counts.rows).toFixed(1);
+    throw new BadInputShareError(
+      `${result.counts.badRows} of ${result.counts.rows} annotation rows (${share}%) are bad, above maxBadShare ` +
+        `${opts.maxBadShare}. Fix the data or raise maxBadShare. By reason:\n${summariseReasons(result.bad)}`,
+      result,
+    );
+  }
+  return result;
+}
+
+async function findAnnotationCsvs(
+  root: string,
+): Promise<Array<{ split: Split; file: string; unrecognised: boolean }>> {
+  const dir = path.join(root, 'annotations');
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    throw new DatasetLayoutError(
+      `no annotations/ folder in ${root}: expected annotations/annotations_{train,val,test}.csv`,
+    );
+  }
+  const files = names
+    .filter((name) => name.endsWith('.csv'))
+    .map((file) => {
+      const split = CSV_NAME.exec(file)?.[1] as Split | undefined;
+      return { split: split ?? 'train', file, unrecognised: split === undefined };
+    })
+    .sort((a, b) => SPLITS.indexOf(a.split) - SPLITS.indexOf(b.split) || a.file.localeCompare(b.file));
+  if (!files.some((f) => !f.unrecognised)) {
+    throw new DatasetLayoutError(
+      `no annotations_{train,val,test}.csv in ${dir} (found: ${names.join(', ') || 'nothing'})`,
+    );
+  }
+  try {
+    await stat(path.join(root, 'images'));
+  } catch {
+    throw new DatasetLayoutError(`no images/ folder in ${root}`);
+  }
+  return files;
+}
+
+/** Row-level checks that need no image. Returns the number of rows read. */
+function collectRows(
+  bytes: Uint8Array,
+  file: string,
+  split: Split,
+  imagesDir: string,
+  bad: ReasonTally<BadRowReason>,
+  warnings: ReasonTally<WarningReason>,
+  out: Candidate[],
+): number {
+  let rows = 0;
+  const rowsPerImage = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const decoded of csvLines(bytes)) {
+    rows++;
+    if (!decoded.ok) {
+      bad.add('malformed_row', { file, line: decoded.line, text: decoded.text, detail: decoded.detail });
+      continue;
+    }
+    const { line, text } = decoded.line;
+    const parsed = parseCsvRow(text);
+    if (!parsed.ok) {
+      bad.add(parsed.reason, { file, line, text, detail: parsed.detail });
+      continue;
+    }
+    const row = parsed.row;
+    const n = rowsPerImage.get(row.image) ?? 0;
+    rowsPerImage.set(row.image, n + 1);
+    const example: ReasonExample = { file, line, text, detail: '' };
+    const reject = (reason: BadRowReason, detail: string): void => bad.add(reason, { ...example, detail });
+    const safe = resolveImageName(imagesDir, row.image);
+    if (!safe.ok) {
+      reject('unsafe_image_path', `${safe.detail}; the image was not read`);
+      continue;
+    }
+    if (row.x2 < row.x1 || row.y2 < row.y1) {
+      reject(
+        'inverted_coordinates',
+        `need x1 <= x2 and y1 <= y2, got (${row.x1},${row.y1})-(${row.x2},${row.y2})`,
+      );
+      continue;
+    }
+    if (row.x2 === row.x1 || row.y2 === row.y1) {
+      reject('zero_area_box', `box (${row.x1},${row.y1})-(${row.x2},${row.y2}) has no area`);
+      continue;
+    }
+    const key = `${row.image}|${row.x1}|${row.y1}|${row.x2}|${row.y2}`;
+    if (seen.has(key)) {
+      reject('duplicate_row', 'same image and box as an earlier row in this file; the first is kept');
+      continue;
+    }
+    seen.add(key);
+    if (row.className !== 'object') {
+      warnings.add('class_not_object', { ...example, detail: `class '${row.className}' kept as a box` });
+    }
+    out.push({
+      file,
+      line,
+      text,
+      split,
+      boxId: `${split}/${row.image}#${n}`,
+      image: row.image,
+      x1: row.x1,
+      y1: row.y1,
+      x2: row.x2,
+      y2: row.y2,
+      csvWidth: row.imageWidth,
+      csvHeight: row.imageHeight,
+      className: row.className,
+    });
+  }
+  return rows;
+}
+
+async function probeAll(
+  imagesDir: string,
+  candidates: readonly Candidate[],
+  verify: 'header' | 'decode',
+  concurrency: number,
+): Promise<Map<string, ImageProbe>> {
+  const names = [...new Set(candidates.map((c) => c.image))];
+  const probes = await mapLimited(names, concurrency, (name) => probeImage(imagesDir, name, verify));
+  return new Map(names.map((name, i) => [name, probes[i]!]));
+}
+
+/** Image-dependent checks; keeps CSV order so box order (and everything downstream) is deterministic. */
+function acceptRows(
+  candidates: readonly Candidate[],
+  probes: ReadonlyMap<string, ImageProbe>,
+  boxPolicy: 'clip' | 'drop',
+  bad: ReasonTally<BadRowReason>,
+  warnings: ReasonTally<WarningReason>,
+): BoxRow[] {
+  const boxes: BoxRow[] = [];
+  for (const c of candidates) {
+    const probe = probes.get(c.image)!;
+    const example: ReasonExample = { file: c.file, line: c.line, text: c.text, detail: '' };
+    if (!probe.ok) {
+      bad.add(probe.reason, { ...example, detail: probe.detail });
+      continue;
+    }
+    if (probe.width !== c.csvWidth || probe.height !== c.csvHeight) {
+      const detail = `CSV says ${c.csvWidth}x${c.csvHeight}, the file is ${probe.width}x${probe.height}`;
+      bad.add('image_size_mismatch', { ...example, detail });
+      continue;
+    }
+    const clipped = {
+      x1: Math.max(0, c.x1),
+      y1: Math.max(0, c.y1),
+      x2: Math.min(probe.width, c.x2),
+      y2: Math.min(probe.height, c.y2),
+    };
+    const outside = clipped.x1 !== c.x1 || clipped.y1 !== c.y1 || clipped.x2 !== c.x2 || clipped.y2 !== c.y2;
+    if (outside) {
+      const detail = `box (${c.x1},${c.y1})-(${c.x2},${c.y2}) leaves the ${probe.width}x${probe.height} image`;
+      if (boxPolicy === 'drop' || clipped.x2 <= clipped.x1 || clipped.y2 <= clipped.y1) {
+        bad.add('box_outside_image', { ...example, detail });
+        continue;
+      }
+      warnings.add('box_clipped', { ...example, detail: `${detail}; clipped` });
+    }
+    boxes.push({
+      boxId: c.boxId,
+      split: c.split,
+      image: c.image,
+      ...clipped,
+      imageWidth: probe.width,
+      imageHeight: probe.height,
+    });
+  }
+  return boxes;
+}
+
+/** A PNG (or other format) named .jpg is accepted: the pixels decode fine and boxes refer to them. */
+function noteFormatMismatches(
+  probes: ReadonlyMap<string, ImageProbe>,
+  warnings: ReasonTally<WarningReason>,
+): void {
+  for (const [name, probe] of probes) {
+    if (!probe.ok) continue;
+    const claimsJpeg = /\.jpe?g$/i.test(name);
+    if (claimsJpeg !== (probe.format === 'jpeg')) {
+      warnings.add('format_mismatch', {
+        file: `images/${name}`,
+        line: 0,
+        text: name,
+        detail: `content is ${probe.format}; accepted, since it decodes`,
+      });
+    }
+  }
+}
+
+async function noteUnannotatedImages(
+  imagesDir: string,
+  probes: ReadonlyMap<string, ImageProbe>,
+  warnings: ReasonTally<WarningReason>,
+): Promise<void> {
+  for (const name of (await readdir(imagesDir)).sort()) {
+    if (!probes.has(name)) {
+      warnings.add('unannotated_image', {
+        file: `images/${name}`,
+        line: 0,
+        text: name,
+        detail: 'no CSV row names it',
+      });
+    }
+  }
+}
+
+function summarise(
+  boxes: BoxRow[],
+  probes: ReadonlyMap<string, ImageProbe>,
+  rowsBySplit: Record<Split, number>,
+  bad: ReasonTally<BadRowReason>,
+  warnings: ReasonTally<WarningReason>,
+): IngestResult {
+  const images: ImageInfo[] = [];
+  const seen = new Set<string>();
+  const bySplit = Object.fromEntries(
+    SPLITS.map((s) => [s, { rows: rowsBySplit[s], goodBoxes: 0, images: 0 }]),
+  ) as IngestResult['counts']['bySplit'];
+  for (const box of boxes) {
+    bySplit[box.split].goodBoxes++;
+    const key = `${box.split}/${box.image}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const probe = probes.get(box.image);
+    if (!probe?.ok) continue;
+    images.push({ name: box.image, split: box.split, width: probe.width, height: probe.height });
+    bySplit[box.split].images++;
+  }
+  const rows = SPLITS.reduce((sum, s) => sum + rowsBySplit[s], 0);
+  return {
+    boxes,
+    images,
+    counts: { rows, goodBoxes: boxes.length, badRows: bad.total(), images: images.length, bySplit },
+    bad: bad.toJSON(),
+    warnings: warnings.toJSON(),
+  };
+}

@@ -1,0 +1,4 @@
+export { type BackendInfo, type BackendName, type InitBackendOptions, initBackend } from './init-backend.js';
+export { planTile } from './kernels/tile-via-broadcast.js';
+export { registerWasmTrainingKernels } from './register-wasm-training-kernels.js';
+export { wasmBinaryDirectory } from './wasm-paths.js';

@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import os from 'node:os';
+import type * as Minio from 'minio';
+import { formatZodError } from '../config/errors.js';
+import { type ArtefactRef, type Manifest, type ManifestFile, ManifestSchema } from './artefact-schema.js';
+import { artefactDigest, artefactPrefix } from './cache-key.js';
+import { sha256 } from './digest.js';
+import { isNotFound, readObject } from './s3.js';
+
+export interface Bucket {
+  s3: Minio.Client;
+  bucket: string;
+}
+
+export function manifestKey(stage: string, key: string): string {
+  return `${artefactPrefix(stage, key)}/manifest.json`;
+}
+
+export class ArtefactCorruptError extends Error {
+  override name = 'ArtefactCorruptError';
+}
+
+/** Reads and parses a manifest; undefined when absent. A malformed manifest counts as corrupt. */
+export async function readManifest(b: Bucket, stage: string, key: string): Promise<Manifest | undefined> {
+  let raw: Buffer;
+  try {
+    raw = await readObject(b.s3, b.bucket, manifestKey(stage, key));
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ArtefactCorruptError(`manifest ${manifestKey(stage, key)} is not JSON`);
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) throw new ArtefactCorruptError(formatZodError(parsed.error, manifestKey(stage, key)));
+  return parsed.data;
+}
+
+export type VerifyResult = { ok: true } | { ok: false; problems: string[] };
+
+/**
+ * Cheap verification for cache lookups: every file exists with the recorded size and ETag (a rewrite of
+ * any byte changes the ETag). Full sha256 verification happens when a consumer reads a file.
+ */
+export async function verifyManifest(b: Bucket, m: Manifest): Promise<VerifyResult> {
+  const problems: string[] = [];
+  if (artefactDigest(m.files) !== m.digest) problems.push('manifest digest does not match its file list');
+  for (const f of m.files) {
+    try {
+      const st = await b.s3.statObject(b.bucket, f.objectKey);
+      if (st.size !== f.size) problems.push(`${f.name}: size ${st.size} != ${f.size}`);
+      else if (st.etag !== f.etag) problems.push(`${f.name}: content changed (etag ${st.etag} != ${f.etag})`);
+    } catch (err) {
+      if (isNotFound(err)) problems.push(`${f.name}: missing`);
+      else throw err;
+    }
+  }
+  return problems.length === 0 ? { ok: true } : { ok: false, problems };
+}
+
+/** Downloads one file of an artefact and checks its sha256 against the manifest. */
+export async function readArtefactFile(b: Bucket, m: Manifest, name: string): Promise<Buffer> {
+  const f = m.files.find((x) => x.name === name);
+  if (!f)
+    throw new Error(
+      `artefact ${m.stage}/${m.cacheKey} has no file "${name}" (has: ${m.files.map((x) => x.name).join(', ')})`,
+    );
+  const data = await readObject(b.s3, b.bucket, f.objectKey);
+  const digest = sha256(data);
+  if (digest !== f.sha256) {
+    throw new ArtefactCorruptError(`${f.objectKey}: sha256 ${digest} does not match manifest ${f.sha256}`);
+  }
+  return data;
+}
+
+/** Stages write files through this; publish() writes the manifest last, making the artefact visible. */
+export class ArtefactWriter {
+  private readonly files = new Map<string, ManifestFile>();
+  readonly prefix: string;
+
+  constructor(
+    private readonly b: Bucket,
+    readonly stage: string,
+    readonly cacheKey: string,
+  ) {
+    this.prefix = artefactPrefix(stage, cacheKey);
+  }
+
+  async putBuffer(name: string, data: Uint8Array): Promise<ManifestFile> {
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const objectKey = `${this.prefix}/files/${name}`;
+    const res = await this.b.s3.putObject(this.b.bucket, objectKey, buf, buf.length);
+    return this.record({ name, objectKey, sha256: sha256(buf), size: buf.length, etag: res.etag });
+  }
+
+  async putJson(name: string, value: unknown): Promise<ManifestFile> {
+    return await this.putBuffer(name, Buffer.from(`${JSON.stringify(value)}\n`, 'utf8'));
+  }
+
+  /** Streams a local file up (crops shards can be large); hashes while reading. */
+  async putFile(name: string, localPath: string): Promise<ManifestFile> {
+    const objectKey = `${this.prefix}/files/${name}`;
+    const size = (await stat(localPath)).size;
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(localPath)) hash.update(chunk as Buffer);
+    const res = await this.b.s3.fPutObject(this.b.bucket, objectKey, localPath);
+    return this.record({ name, objectKey, sha256: hash.digest('hex'), size, etag: res.etag });
+  }
+
+  private record(f: ManifestFile): ManifestFile {
+    this.files.set(f.name, f);
+    return f;
+  }
+
+  fileNames(): string[] {
+    return [...this.files.keys()];
+  }
+
+  async publish(meta: {
+    codeVersion: number;
+    params: unknown;
+    inputs: Record<string, ArtefactRef>;
+    metrics: Record<string, unknown>;
+    startedAt: Date;
+    backend?: string;
+  }): Promise<{ ref: ArtefactRef; manifest: Manifest }> {
+    const files = [...this.files.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    const finishedAt = new Date();
+    const manifest: Manifest = {
+      schema: 'shelfssl.artefact/v1',
+      stage: this.stage,
+      codeVersion: meta.codeVersion,
+      cacheKey: this.cacheKey,
+      digest: artefactDigest(files),
+      params: meta.params,
+      inputs: meta.inputs,
+      files,
+      metrics: meta.metrics,
+      timings: {
+        startedAt: meta.startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        durationMs: finishedAt.getTime() - meta.startedAt.getTime(),
+      },
+      createdAt: finishedAt.toISOString(),
+      worker: { host: os.hostname(), pid: process.pid, ...(meta.backend ? { backend: meta.backend } : {}) },
+    };
+    const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+    await this.b.s3.putObject(this.b.bucket, manifestKey(this.stage, this.cacheKey), body, body.length, {
+      'Content-Type': 'application/json',
+    });
+    return { ref: { stage: this.stage, key: this.cacheKey, digest: manifest.digest }, manifest };
+  }
+}

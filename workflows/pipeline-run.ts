@@ -1,0 +1,70 @@
+import { ApplicationFailure, setHandler, workflowInfo } from '@temporalio/workflow';
+import { formatZodError } from '../config/errors.js';
+import { type DagNode, nodesOfStages, validateDag, withDescendants } from '../pipelines/dag.js';
+import { isoWeekLabel } from '../pipelines/iso-week.js';
+import type { ArtefactRef } from '../store/artefact-schema.js';
+import { type ExecContext, executeNodes, initialStates } from './executor.js';
+import { PipelineRunInputSchema } from './run-input.js';
+import { type NodeState, type RunState, runStateQuery, stageProgressSignal } from './run-state.js';
+import { Semaphore } from './semaphore.js';
+
+export interface PipelineRunResult {
+  pipeline: string;
+  isoWeek: string;
+  nodes: NodeState[];
+  refs: Record<string, ArtefactRef>;
+}
+
+/** Scheduled runs name their ISO week wherever a stage asked for `isoWeek: "auto"`. */
+function withIsoWeek(nodes: DagNode[], week: string): DagNode[] {
+  return nodes.map((n) =>
+    n.params.isoWeek === 'auto' ? { ...n, params: { ...n.params, isoWeek: week } } : n,
+  );
+}
+
+/**
+ * Runs a whole pipeline plan: shared stages here, each sweep point (node group) in a child workflow.
+ * Deterministic orchestration only; every stage runs as an activity.
+ */
+export async function pipelineRun(raw: unknown): Promise<PipelineRunResult> {
+  const parsed = PipelineRunInputSchema.safeParse(raw);
+  if (!parsed.success)
+    throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'pipelineRun input'));
+  const { plan, options } = parsed.data;
+  validateDag(plan.nodes);
+  const week = isoWeekLabel(workflowInfo().startTime);
+  const nodes = parsed.data.scheduled ? withIsoWeek(plan.nodes, week) : plan.nodes;
+  const forced = options.force
+    ? new Set(nodes.map((n) => n.id))
+    : withDescendants(nodes, nodesOfStages(nodes, options.recomputeStages));
+
+  const state: RunState = {
+    pipeline: plan.pipeline,
+    startedAt: Date.now(),
+    status: 'running',
+    nodes: initialStates(nodes),
+  };
+  setHandler(runStateQuery, () => state);
+  setHandler(stageProgressSignal, ({ nodeId, progress }) => {
+    const s = state.nodes.find((n) => n.id === nodeId);
+    if (s && s.status === 'running') s.progress = progress;
+  });
+
+  const ctx: ExecContext = {
+    state,
+    external: {},
+    forced,
+    taskQueues: options.taskQueues,
+    groups: new Semaphore(options.maxParallelGroups),
+  };
+  try {
+    const refs = await executeNodes(ctx, nodes);
+    state.status = 'completed';
+    return { pipeline: plan.pipeline, isoWeek: week, nodes: state.nodes, refs };
+  } catch (err) {
+    state.status = 'failed';
+    throw err;
+  } finally {
+    state.finishedAt = Date.now();
+  }
+}
