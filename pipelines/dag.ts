@@ -28,6 +28,8 @@ export const DagNodeSchema = z.strictObject({
   retry: RetrySchema,
   /** Nodes sharing a group run together in one child workflow (a sweep point), e.g. `10pct/seed1`. */
   group: z.string().optional(),
+  /** Recomputed on every run (a dataset fingerprint, a per-run report); content digests keep downstream cached. */
+  volatile: z.boolean().optional(),
 });
 export type DagNode = z.infer<typeof DagNodeSchema>;
 

@@ -15,11 +15,19 @@ export interface PipelineRunResult {
   refs: Record<string, ArtefactRef>;
 }
 
-/** Scheduled runs name their ISO week wherever a stage asked for `isoWeek: "auto"`. */
-function withIsoWeek(nodes: DagNode[], week: string): DagNode[] {
-  return nodes.map((n) =>
-    n.params.isoWeek === 'auto' ? { ...n, params: { ...n.params, isoWeek: week } } : n,
-  );
+/** Fills params a stage asked the run for: `runId: "auto"`, and `isoWeek: "auto"` (scheduled runs only). */
+function withRunParams(nodes: DagNode[], runId: string, week: string | null): DagNode[] {
+  return nodes.map((n) => {
+    const params = { ...n.params };
+    if (params.runId === 'auto') params.runId = runId;
+    if (params.isoWeek === 'auto') params.isoWeek = week;
+    return { ...n, params };
+  });
+}
+
+/** Volatile nodes always recompute; their content digests keep what is downstream cached. */
+function volatileNodes(nodes: DagNode[]): string[] {
+  return nodes.filter((n) => n.volatile).map((n) => n.id);
 }
 
 /**
@@ -33,10 +41,13 @@ export async function pipelineRun(raw: unknown): Promise<PipelineRunResult> {
   const { plan, options } = parsed.data;
   validateDag(plan.nodes);
   const week = isoWeekLabel(workflowInfo().startTime);
-  const nodes = parsed.data.scheduled ? withIsoWeek(plan.nodes, week) : plan.nodes;
+  const nodes = withRunParams(plan.nodes, workflowInfo().workflowId, parsed.data.scheduled ? week : null);
   const forced = options.force
     ? new Set(nodes.map((n) => n.id))
-    : withDescendants(nodes, nodesOfStages(nodes, options.recomputeStages));
+    : new Set([
+        ...withDescendants(nodes, nodesOfStages(nodes, options.recomputeStages)),
+        ...volatileNodes(nodes),
+      ]);
 
   const state: RunState = {
     pipeline: plan.pipeline,

@@ -1,0 +1,33 @@
+export { gaussianBlurBatch, gaussianTaps } from './blur.js';
+export { COLLAPSE_FIXES, type CollapseOptions, type CollapseVerdict, detectCollapse } from './collapse.js';
+export { type ColorFactors, distortColors, luma } from './color.js';
+export { type CropBox, randomResizedCropBox } from './crop-boxes.js';
+export { swavLoss } from './loss.js';
+export { createSwavModel, type NamedWeight, type SwavModel, type SwavModelConfig } from './model.js';
+export {
+  type BlurConfig,
+  type ColorJitterConfig,
+  type CropGroupConfig,
+  type MultiCropConfig,
+  multiCropBatch,
+  SWAV_BLUR,
+  SWAV_COLOR_JITTER,
+  swavMultiCropConfig,
+} from './multicrop.js';
+export { EmbeddingQueue, type EmbeddingQueueState } from './queue.js';
+export { type LrSchedule, lrAt } from './schedule.js';
+export { MomentumSgd } from './sgd.js';
+export { type SinkhornOptions, sinkhornKnopp } from './sinkhorn.js';
+export { snapshotOf, type TensorSnapshot } from './snapshot.js';
+export { decodeSwavState, encodeSwavState } from './state-codec.js';
+export {
+  type EpochCursor,
+  type EpochOptions,
+  type EpochProgress,
+  type ImageBatch,
+  type StepResult,
+  SWAV_STATE_FORMAT,
+  SwavTrainer,
+  type SwavTrainerConfig,
+  type SwavTrainerState,
+} from './trainer.js';

@@ -1,0 +1,275 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { createRng, permutation, type Rng, type RngState, restoreRng } from '../random.js';
+import { swavLoss } from './loss.js';
+import { createSwavModel, PROTOTYPE_WEIGHT_KEY, type SwavModel, type SwavModelConfig } from './model.js';
+import { type MultiCropConfig, multiCropBatch } from './multicrop.js';
+import { EmbeddingQueue, type EmbeddingQueueState } from './queue.js';
+import { type LrSchedule, lrAt } from './schedule.js';
+import { MomentumSgd } from './sgd.js';
+import { sinkhornKnopp } from './sinkhorn.js';
+import { assignSnapshot, snapshotOf, type TensorSnapshot } from './snapshot.js';
+
+export interface SwavTrainerConfig {
+  model: SwavModelConfig;
+  crops: MultiCropConfig;
+  schedule: LrSchedule;
+  /** Seeds augmentation draws and epoch shuffles. */
+  seed: number;
+  epsilon?: number;
+  sinkhornIterations?: number;
+  temperature?: number;
+  momentum?: number;
+  weightDecay?: number;
+  /** Steps during which the prototypes get no update at all (SwAV: about one epoch). */
+  freezePrototypesIterations?: number;
+  /** Optional feature queue: `length` embeddings per global crop, switched on at `startEpoch`. */
+  queue?: { length: number; startEpoch: number };
+}
+
+/** Position inside a partly trained epoch, so a checkpoint taken mid-epoch resumes the same batches. */
+export interface EpochCursor {
+  order: number[];
+  next: number;
+  lossSum: number;
+  steps: number;
+}
+
+export const SWAV_STATE_FORMAT = 'shelfssl.swav-trainer/1';
+
+/** Everything needed to continue training exactly where it stopped (all plain data and Float32Arrays). */
+export interface SwavTrainerState {
+  format: typeof SWAV_STATE_FORMAT;
+  config: SwavTrainerConfig;
+  weights: Record<string, TensorSnapshot>;
+  momentum: Record<string, TensorSnapshot>;
+  queue: EmbeddingQueueState | null;
+  iteration: number;
+  epoch: number;
+  rng: RngState;
+  cursor: EpochCursor | null;
+  lossHistory: number[];
+}
+
+/** Raw uint8 NHWC images in [0, 255]. */
+export interface ImageBatch {
+  pixels: Uint8Array;
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+}
+
+export interface StepResult {
+  loss: number;
+  lr: number;
+  iteration: number;
+}
+
+export interface EpochOptions {
+  batchSize: number;
+  /** Stop after this many steps even if the epoch isn't over (for time-boxed chunks and checkpoints). */
+  maxSteps?: number;
+  onStep?: (result: StepResult) => void;
+}
+
+export interface EpochProgress {
+  steps: number;
+  epochDone: boolean;
+  /** Mean loss of the whole epoch when done, else of the steps so far in it. */
+  meanLoss: number;
+}
+
+function detach(t: tf.Tensor2D): tf.Tensor2D {
+  return tf.tensor2d(t.dataSync() as Float32Array, t.shape);
+}
+
+function pixelsTensor(pixels: Uint8Array, n: number, h: number, w: number, c: number): tf.Tensor4D {
+  if (pixels.length !== n * h * w * c)
+    throw new Error(`pixels: ${pixels.length} values for ${n}×${h}×${w}×${c}`);
+  return tf.tensor4d(Float32Array.from(pixels), [n, h, w, c]);
+}
+
+function gatherImages(data: ImageBatch, indices: readonly number[]): Uint8Array {
+  const size = data.h * data.w * data.c;
+  const out = new Uint8Array(indices.length * size);
+  indices.forEach((idx, i) => {
+    out.set(data.pixels.subarray(idx * size, (idx + 1) * size), i * size);
+  });
+  return out;
+}
+
+/**
+ * SwAV pre-training of a backbone (tfjs-layers model, NHWC in, [batch, dim] out). The backbone's weights,
+ * batch-norm statistics included, are trained in place; `getState()`/`SwavTrainer.restore()` checkpoint it.
+ */
+export class SwavTrainer {
+  readonly model: SwavModel;
+  private readonly optimizer: MomentumSgd;
+  private rng: Rng;
+  private queue: EmbeddingQueue | null = null;
+  private cursor: EpochCursor | null = null;
+  private lossHistory: number[] = [];
+  private iterationCount = 0;
+  private epochCount = 0;
+
+  constructor(
+    backbone: LayersModel,
+    readonly config: SwavTrainerConfig,
+  ) {
+    this.model = createSwavModel(backbone, config.model);
+    this.optimizer = new MomentumSgd(config.momentum ?? 0.9, config.weightDecay ?? 1e-6);
+    this.rng = createRng(config.seed);
+  }
+
+  /** Rebuilds a trainer around a freshly built backbone of the same architecture and loads `state`. */
+  static restore(state: SwavTrainerState, backbone: LayersModel): SwavTrainer {
+    if (state.format !== SWAV_STATE_FORMAT) throw new Error(`unknown SwAV state format ${state.format}`);
+    const trainer = new SwavTrainer(backbone, state.config);
+    trainer.load(state);
+    return trainer;
+  }
+
+  get iteration(): number {
+    return this.iterationCount;
+  }
+
+  get epoch(): number {
+    return this.epochCount;
+  }
+
+  /** Mean loss of every completed epoch, for `detectCollapse`. */
+  get epochLosses(): readonly number[] {
+    return this.lossHistory;
+  }
+
+  /** One optimiser step on a batch of uint8 NHWC images. */
+  step(pixels: Uint8Array, n: number, h: number, w: number, c: number): StepResult {
+    const lr = lrAt(this.iterationCount, this.config.schedule);
+    this.model.normalizePrototypes();
+    const images = pixelsTensor(pixels, n, h, w, c);
+    const views = multiCropBatch(images, this.config.crops, this.rng);
+    images.dispose();
+    const frozen = this.iterationCount < (this.config.freezePrototypesIterations ?? 0);
+    const trainable = this.model.weights.filter(
+      (w) => w.trainable && !(frozen && w.key === PROTOTYPE_WEIGHT_KEY),
+    );
+    this.activateQueue();
+    let loss = 0;
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(
+        () => this.lossOf(views, n),
+        trainable.map((w) => w.variable),
+      );
+      loss = value.dataSync()[0] ?? Number.NaN;
+      const updates = trainable.flatMap((w) => {
+        const grad = grads[w.variable.name];
+        return grad ? [{ key: w.key, variable: w.variable, grad }] : [];
+      });
+      this.optimizer.apply(updates, lr);
+    });
+    for (const v of views) v.dispose();
+    this.iterationCount++;
+    return { loss, lr, iteration: this.iterationCount };
+  }
+
+  /**
+   * Runs (or continues) an epoch: a seeded shuffle, full batches only (like SwAV's drop_last), one step
+   * each. With `maxSteps` it may stop mid-epoch; the position is part of `getState()`.
+   */
+  trainEpoch(data: ImageBatch, options: EpochOptions): EpochProgress {
+    if (data.n < options.batchSize)
+      throw new Error(`dataset of ${data.n} images < batch ${options.batchSize}`);
+    if (!this.cursor) this.cursor = { order: permutation(data.n, this.rng), next: 0, lossSum: 0, steps: 0 };
+    const cursor = this.cursor;
+    let steps = 0;
+    while (cursor.next + options.batchSize <= cursor.order.length) {
+      if (options.maxSteps !== undefined && steps >= options.maxSteps) break;
+      const indices = cursor.order.slice(cursor.next, cursor.next + options.batchSize);
+      const result = this.step(gatherImages(data, indices), indices.length, data.h, data.w, data.c);
+      cursor.next += options.batchSize;
+      cursor.lossSum += result.loss;
+      cursor.steps++;
+      steps++;
+      options.onStep?.(result);
+    }
+    const meanLoss = cursor.steps > 0 ? cursor.lossSum / cursor.steps : Number.NaN;
+    const epochDone = cursor.next + options.batchSize > cursor.order.length;
+    if (epochDone) {
+      this.lossHistory.push(meanLoss);
+      this.cursor = null;
+      this.epochCount++;
+    }
+    return { steps, epochDone, meanLoss };
+  }
+
+  getState(): SwavTrainerState {
+    const weights: Record<string, TensorSnapshot> = {};
+    for (const w of this.model.weights) weights[w.key] = snapshotOf(w.variable);
+    return {
+      format: SWAV_STATE_FORMAT,
+      config: structuredClone(this.config),
+      weights,
+      momentum: this.optimizer.getState(),
+      queue: this.queue?.getState() ?? null,
+      iteration: this.iterationCount,
+      epoch: this.epochCount,
+      rng: this.rng.state(),
+      cursor: this.cursor ? structuredClone(this.cursor) : null,
+      lossHistory: [...this.lossHistory],
+    };
+  }
+
+  /** Frees the projection head, prototypes and optimiser buffers (the backbone belongs to the caller). */
+  dispose(): void {
+    this.model.dispose();
+    this.optimizer.dispose();
+  }
+
+  private load(state: SwavTrainerState): void {
+    for (const w of this.model.weights) {
+      const snap = state.weights[w.key];
+      if (!snap) throw new Error(`state lacks weight ${w.key}`);
+      assignSnapshot(w.variable, snap, w.key);
+    }
+    this.optimizer.setState(state.momentum);
+    this.queue = state.queue ? EmbeddingQueue.fromState(state.queue) : null;
+    this.iterationCount = state.iteration;
+    this.epochCount = state.epoch;
+    this.rng = restoreRng(state.rng);
+    this.cursor = state.cursor ? structuredClone(state.cursor) : null;
+    this.lossHistory = [...state.lossHistory];
+  }
+
+  private activateQueue(): void {
+    const q = this.config.queue;
+    if (!q || q.length <= 0 || this.queue || this.epochCount < q.startEpoch) return;
+    this.queue = EmbeddingQueue.empty(this.config.crops.global.count, q.length, this.model.projOut);
+  }
+
+  /** Forward pass, codes for the global crops (detached), and the swapped-prediction loss. */
+  private lossOf(views: readonly tf.Tensor4D[], batch: number): tf.Scalar {
+    const embeddings = this.model.embed(views);
+    const scores = tf.split(this.model.score(embeddings), views.length, 0) as tf.Tensor2D[];
+    const globals = this.config.crops.global.count;
+    const embeddingRows = tf.slice(embeddings, [0, 0], [globals * batch, this.model.projOut]).dataSync();
+    const prototypes = detach(this.model.prototypes as unknown as tf.Tensor2D);
+    const codes: tf.Tensor2D[] = [];
+    for (let i = 0; i < globals; i++) {
+      codes.push(this.codesFor(i, detach(scores[i] as tf.Tensor2D), prototypes));
+      const rowWidth = batch * this.model.projOut;
+      this.queue?.push(i, Float32Array.from(embeddingRows.subarray(i * rowWidth, (i + 1) * rowWidth)));
+    }
+    return swavLoss(scores, codes, this.config.temperature ?? 0.1);
+  }
+
+  private codesFor(crop: number, scores: tf.Tensor2D, prototypes: tf.Tensor2D): tf.Tensor2D {
+    const options = { epsilon: this.config.epsilon ?? 0.05, iterations: this.config.sinkhornIterations ?? 3 };
+    const queue = this.queue;
+    if (!queue?.ready) return sinkhornKnopp(scores, options);
+    queue.markUsed();
+    const queued = tf.matMul(queue.embeddings(crop), prototypes, false, true);
+    const q = sinkhornKnopp(tf.concat([queued, scores]) as tf.Tensor2D, options);
+    return tf.slice(q, [queued.shape[0], 0], scores.shape);
+  }
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { SmallResNetSpec } from '../ml/models/backbone-spec.js';
+import type { DagNode, DagPlan } from './dag.js';
+import { validateDag } from './dag.js';
+import { stageNode } from './stage.js';
+import {
+  backboneStage,
+  cropStage,
+  evaluateStage,
+  featuresStage,
+  HeadMode,
+  HeadParams,
+  headStage,
+  ingestStage,
+  pretrainStage,
+  reportStage,
+  SwavParams,
+  sampleStage,
+  snapshotStage,
+} from './stages.js';
+
+/** The look-alike upper-body garments: retail SKUs within one category look alike too. */
+export const DEFAULT_CLASSES = ['tshirt', 'pullover', 'dress', 'coat', 'shirt'];
+
+const BackboneConfig = z.discriminatedUnion('kind', [
+  z.strictObject({
+    name: z.string().regex(/^[a-z0-9-]+$/),
+    kind: z.literal('random'),
+    arch: backboneStage.params.options[0].shape.arch.default(SmallResNetSpec.parse({ kind: 'small-resnet' })),
+  }),
+  z.strictObject({
+    name: z.string().regex(/^[a-z0-9-]+$/),
+    kind: z.literal('swav'),
+    swav: SwavParams.default(SwavParams.parse({ arch: { kind: 'small-resnet' } })),
+  }),
+  z.strictObject({
+    name: z.string().regex(/^[a-z0-9-]+$/),
+    kind: z.literal('imported'),
+    model: z.string().min(1),
+    inputSize: z.number().int().positive(),
+    source: z.string().optional(),
+  }),
+]);
+
+/** A user's run configuration (YAML/JSON). Everything has a default but the dataset location. */
+export const RunConfigSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes')
+    .default('paper'),
+  dataset: z.strictObject({
+    location: z.string().min(1, 'a directory (or s3://bucket/prefix) with images/ and annotations/'),
+    labels: z.string().default('labels.csv'),
+    classes: z.array(z.string()).min(2).default(DEFAULT_CLASSES),
+  }),
+  ingest: ingestStage.params.pick({ maxBadShare: true, boxPolicy: true, iouThreshold: true }).prefault({}),
+  crop: cropStage.params.omit({ location: true }).prefault({}),
+  backbones: z
+    .array(BackboneConfig)
+    .min(1)
+    .refine((b) => new Set(b.map((x) => x.name)).size === b.length, 'backbone names must be unique')
+    .default([
+      { name: 'random-init', kind: 'random', arch: SmallResNetSpec.parse({ kind: 'small-resnet' }) },
+      { name: 'swav', kind: 'swav', swav: SwavParams.parse({ arch: { kind: 'small-resnet' } }) },
+    ]),
+  features: featuresStage.params.prefault({}),
+  heads: HeadParams.omit({ mode: true, fraction: true, seed: true })
+    .extend({ modes: z.array(HeadMode).min(1).default(['supervised', 'semi-supervised']) })
+    .prefault({}),
+  sweep: z
+    .strictObject({
+      fractions: z
+        .array(
+          z
+            .number()
+            .gt(0, 'a fraction is a percentage in (0, 100]')
+            .max(100, 'a fraction is at most 100 (%)'),
+        )
+        .min(1)
+        .default([10, 20, 30, 40, 50, 100]),
+      seeds: z.number().int().min(1).max(20).default(3),
+    })
+    .prefault({}),
+  report: z.strictObject({ title: z.string().default('shelfssl weekly report') }).prefault({}),
+});
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+const pct = (f: number) => `${f}pct`;
+
+/**
+ * The paper's DAG: snapshot -> ingest -> crop -> {backbone | pretrain} -> features -> sample ->
+ * head -> evaluate -> report. Each (fraction, seed) sweep point is a node group (one child workflow).
+ */
+export function expandPaperPipeline(config: RunConfig): DagPlan {
+  const { dataset } = config;
+  const nodes: DagNode[] = [
+    {
+      ...stageNode(snapshotStage, 'snapshot', { location: dataset.location, labels: dataset.labels }, {}),
+      volatile: true,
+    },
+    stageNode(
+      ingestStage,
+      'ingest',
+      { location: dataset.location, labels: dataset.labels, classes: dataset.classes, ...config.ingest },
+      { snapshot: 'snapshot' },
+    ),
+    stageNode(cropStage, 'crop', { location: dataset.location, ...config.crop }, { ingest: 'ingest' }),
+  ];
+  for (const b of config.backbones) {
+    const trunk = `backbone@${b.name}`;
+    if (b.kind === 'swav') nodes.push(stageNode(pretrainStage, trunk, b.swav, { crops: 'crop' }));
+    else if (b.kind === 'random')
+      nodes.push(stageNode(backboneStage, trunk, { kind: 'random', arch: b.arch }, {}));
+    else nodes.push(stageNode(backboneStage, trunk, { ...b, kind: 'imported' }, {}));
+    nodes.push(
+      stageNode(featuresStage, `features@${b.name}`, config.features, { backbone: trunk, crops: 'crop' }),
+    );
+  }
+  const seeds = Array.from({ length: config.sweep.seeds }, (_, i) => i + 1);
+  const evals: Record<string, string> = {};
+  for (const seed of seeds) {
+    nodes.push(
+      stageNode(
+        sampleStage,
+        `sample@seed${seed}`,
+        { fractions: config.sweep.fractions, seed },
+        { crops: 'crop' },
+      ),
+    );
+    for (const fraction of config.sweep.fractions) {
+      const group = `${pct(fraction)}/seed${seed}`;
+      for (const b of config.backbones) {
+        for (const mode of config.heads.modes) {
+          const point = `${b.name}/${mode}/${group}`;
+          const { modes: _modes, ...head } = config.heads;
+          nodes.push(
+            stageNode(
+              headStage,
+              `head@${point}`,
+              { ...head, mode, fraction, seed },
+              { features: `features@${b.name}`, sample: `sample@seed${seed}` },
+              group,
+            ),
+            stageNode(
+              evaluateStage,
+              `eval@${point}`,
+              { backbone: b.name, mode, fraction, seed },
+              { head: `head@${point}`, features: `features@${b.name}` },
+              group,
+            ),
+          );
+          evals[`eval/${point}`] = `eval@${point}`;
+        }
+      }
+    }
+  }
+  nodes.push({
+    ...stageNode(
+      reportStage,
+      'report',
+      { title: config.report.title, classes: dataset.classes, runId: 'auto', isoWeek: 'auto' },
+      { ingest: 'ingest', crops: 'crop', ...evals },
+    ),
+    volatile: true,
+  });
+  validateDag(nodes);
+  return { pipeline: config.name, nodes };
+}

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { ResNet50Spec, SmallResNetSpec } from '../ml/models/backbone-spec.js';
+import type { StageDef } from './stage.js';
+
+/**
+ * Every stage of the paper pipeline, declared once: params (zod), inputs, outputs, queue, timeouts.
+ * Implementations live in activities/stages/; the DAG wiring in pipelines/paper.ts.
+ */
+
+const location = z
+  .string()
+  .min(1, 'a local directory or s3://bucket/prefix holding images/ and annotations/');
+const classes = z.array(z.string().regex(/^[a-z0-9_-]+$/i)).min(2);
+const ArchSpec = z.discriminatedUnion('kind', [SmallResNetSpec, ResNet50Spec]);
+export const SEMI = 'semi-supervised';
+export const HeadMode = z.enum(['supervised', SEMI]);
+
+export const snapshotStage = {
+  name: 'snapshot',
+  description: 'fingerprint the dataset (names, sizes, mtimes/etags) so unchanged data hits the cache',
+  codeVersion: 1,
+  params: z.strictObject({ location, labels: z.string().min(1) }),
+  inputs: {},
+  outputs: ['fingerprint.json'],
+  queue: 'cpu',
+  startToCloseTimeout: '10 minutes',
+} satisfies StageDef;
+
+export const ingestStage = {
+  name: 'ingest',
+  description: 'validate SKU110K CSVs and images, match product labels, write the box table',
+  codeVersion: 1,
+  params: z.strictObject({
+    location,
+    labels: z.string().min(1),
+    classes,
+    maxBadShare: z.number().min(0).max(1).default(0.05),
+    boxPolicy: z.enum(['clip', 'drop']).default('clip'),
+    iouThreshold: z.number().gt(0).max(1).default(0.5),
+  }),
+  inputs: { snapshot: 'dataset fingerprint' },
+  outputs: ['boxes.json', 'ingest-report.json'],
+  queue: 'cpu',
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '2 minutes',
+} satisfies StageDef;
+
+export const cropStage = {
+  name: 'crop',
+  description: 'decode each shelf once, cut every box, write uint8 NHWC .npy shards (labelled + unlabelled)',
+  codeVersion: 1,
+  params: z.strictObject({
+    location,
+    cropSize: z.number().int().min(8).max(512).default(32),
+    padding: z.number().min(0).max(1).default(0),
+    testShare: z.number().gt(0).lt(1).default(0.15),
+    seed: z.number().int().default(7),
+    shardSize: z.number().int().min(64).default(4096),
+  }),
+  inputs: { ingest: 'box table' },
+  outputs: ['labelled/index.json', 'unlabelled/index.json', 'crop-report.json'],
+  queue: 'cpu',
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+} satisfies StageDef;
+
+export const backboneStage = {
+  name: 'backbone',
+  description: 'a random-init backbone (control) or an imported pretrained one, in TensorFlow.js format',
+  codeVersion: 1,
+  params: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('random'), arch: ArchSpec }),
+    z.strictObject({
+      kind: z.literal('imported'),
+      /** Local path or s3://bucket/key of a TensorFlow.js model.json (weights beside it). */
+      model: z.string().min(1),
+      inputSize: z.number().int().positive(),
+      source: z.string().optional(),
+    }),
+  ]),
+  inputs: {},
+  outputs: ['model.json', 'weights.bin'],
+  queue: 'cpu',
+  startToCloseTimeout: '30 minutes',
+} satisfies StageDef;
+
+export const SwavParams = z.strictObject({
+  arch: ArchSpec,
+  seed: z.number().int().default(1),
+  epochs: z.number().int().min(1).default(10),
+  batchSize: z.number().int().min(2).default(64),
+  prototypes: z.number().int().min(2).default(64),
+  projHidden: z.number().int().min(8).default(256),
+  projOut: z.number().int().min(8).default(64),
+  globalCrop: z.number().int().min(8).default(32),
+  localCrop: z.number().int().min(8).default(16),
+  localCount: z.number().int().min(0).default(2),
+  lr: z.number().positive().default(0.3),
+  warmupEpochs: z.number().min(0).default(1),
+  epsilon: z.number().positive().default(0.05),
+  temperature: z.number().positive().default(0.1),
+  freezePrototypesSteps: z.number().int().min(0).default(20),
+  queueLength: z.number().int().min(0).default(0),
+  queueStartEpoch: z.number().int().min(0).default(0),
+  /** Use at most this many unlabelled crops per epoch (0 = all). */
+  maxImages: z.number().int().min(0).default(0),
+  checkpointEverySteps: z.number().int().min(1).default(20),
+  collapsePatience: z.number().int().min(1).default(3),
+});
+
+export const pretrainStage = {
+  name: 'pretrain',
+  description: 'SwAV self-supervised pretraining on the unlabelled pool; checkpoints and resumes',
+  codeVersion: 1,
+  params: SwavParams,
+  inputs: { crops: 'crop pools' },
+  outputs: ['model.json', 'weights.bin', 'history.json'],
+  queue: 'gpu',
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '5 minutes',
+  retry: { maximumAttempts: 20 },
+} satisfies StageDef;
+
+export const featuresStage = {
+  name: 'features',
+  description: 'one forward pass of the frozen backbone over all pools -> float32 .npy shards',
+  codeVersion: 1,
+  params: z.strictObject({
+    batchSize: z.number().int().min(1).default(64),
+    shardRows: z.number().int().min(64).default(8192),
+  }),
+  inputs: { backbone: 'backbone weights', crops: 'crop pools' },
+  outputs: ['index.json'],
+  queue: 'gpu',
+  startToCloseTimeout: '6 hours',
+  heartbeatTimeout: '5 minutes',
+  retry: { maximumAttempts: 20 },
+} satisfies StageDef;
+
+export const sampleStage = {
+  name: 'sample',
+  description: 'nested, stratified, seeded label samples (10 % inside 20 % ... inside 100 %)',
+  codeVersion: 1,
+  params: z.strictObject({
+    fractions: z.array(z.number().gt(0).max(100)).min(1),
+    seed: z.number().int(),
+  }),
+  inputs: { crops: 'crop pools' },
+  outputs: ['sample.json'],
+  queue: 'cpu',
+  startToCloseTimeout: '10 minutes',
+} satisfies StageDef;
+
+export const HeadParams = z.strictObject({
+  mode: HeadMode,
+  fraction: z.number().gt(0).max(100),
+  seed: z.number().int(),
+  epochs: z.number().int().min(1).default(100),
+  batchSize: z.number().int().min(1).default(128),
+  lr: z.number().positive().default(0.3),
+  weightDecay: z.number().min(0).default(1e-4),
+  patience: z.number().int().min(1).default(10),
+  valShare: z.number().min(0).lt(1).default(0.1),
+  pseudoThreshold: z.number().gt(0).max(1).default(0.9),
+  pseudoRounds: z.number().int().min(1).default(2),
+});
+
+export const headStage = {
+  name: 'head',
+  description: "the paper's linear softmax head on cached features (supervised or pseudo-labelled)",
+  codeVersion: 1,
+  params: HeadParams,
+  inputs: { features: 'cached features', sample: 'label sample' },
+  outputs: ['head.json', 'model.json', 'weights.bin', 'training.json'],
+  queue: 'cpu',
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '2 minutes',
+} satisfies StageDef;
+
+export const evaluateStage = {
+  name: 'evaluate',
+  description: 'accuracy, per-class P/R/F1, confusion and shelf counts on the fixed test split',
+  codeVersion: 1,
+  params: z.strictObject({
+    backbone: z.string(),
+    mode: HeadMode,
+    fraction: z.number(),
+    seed: z.number().int(),
+  }),
+  inputs: { head: 'trained head', features: 'cached features' },
+  outputs: ['metrics.json', 'predictions.json', 'shelf-counts.json'],
+  queue: 'cpu',
+  startToCloseTimeout: '30 minutes',
+} satisfies StageDef;
+
+export const reportStage = {
+  name: 'report',
+  description: 'the Excel weekly report (Table 2, per class, confusion, shelf share, data quality, lineage)',
+  codeVersion: 1,
+  params: z.strictObject({
+    title: z.string().min(1),
+    classes,
+    /** "auto": the run's workflow id / ISO week, filled in by the workflow (a report is per run). */
+    runId: z.string().min(1),
+    isoWeek: z.string().nullable(),
+  }),
+  inputs: { ingest: 'box table', crops: 'crop pools' },
+  outputs: ['report.xlsx', 'report-input.json'],
+  queue: 'cpu',
+  startToCloseTimeout: '30 minutes',
+} satisfies StageDef;
+
+export const PAPER_STAGES = [
+  snapshotStage,
+  ingestStage,
+  cropStage,
+  backboneStage,
+  pretrainStage,
+  featuresStage,
+  sampleStage,
+  headStage,
+  evaluateStage,
+  reportStage,
+] as const;
