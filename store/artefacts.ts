@@ -118,6 +118,15 @@ export class ArtefactWriter {
     return f;
   }
 
+  /** Re-adopts files an earlier attempt already uploaded (resume after a crash), so they are not redone. */
+  adopt(files: readonly ManifestFile[]): void {
+    for (const f of files) this.record(f);
+  }
+
+  recorded(): ManifestFile[] {
+    return [...this.files.values()];
+  }
+
   fileNames(): string[] {
     return [...this.files.keys()];
   }

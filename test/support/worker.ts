@@ -14,13 +14,19 @@ export interface RunningWorker {
 }
 
 /** An in-process cpu worker on private task queues, running until stop(). */
-export async function startTestWorker(label: string, stages?: readonly StageImpl[]): Promise<RunningWorker> {
+export async function startTestWorker(
+  label: string,
+  stages?: readonly StageImpl[],
+  opts: { gpuQueue?: boolean } = {},
+): Promise<RunningWorker> {
   const settings = testSettings(label);
   const worker = await createShelfWorker(settings, 'cpu', {
     ...(stages ? { stages } : {}),
     maxConcurrentActivities: 4,
   });
-  const running = worker.run();
+  // The paper pipeline routes pretrain/features to the gpu queue: a local run needs a worker there too.
+  const gpu = opts.gpuQueue ? await createShelfWorker(settings, 'gpu', stages ? { stages } : {}) : undefined;
+  const running = Promise.all([worker.run(), gpu?.run()]);
   const { client, close } = await connectClient(settings);
   return {
     settings,
@@ -28,6 +34,7 @@ export async function startTestWorker(label: string, stages?: readonly StageImpl
     worker,
     async stop() {
       worker.shutdown();
+      gpu?.shutdown();
       await running;
       await close();
     },

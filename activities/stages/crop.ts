@@ -1,0 +1,60 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { cropShelfImages } from '../../data/crop/index.js';
+import { cropStage } from '../../pipelines/stages.js';
+import { defineStage } from '../stage-types.js';
+import { readInputJson } from './artefact-files.js';
+import { parseBoxTable } from './box-table.js';
+import { materialiseDataset, parseLocation } from './dataset-location.js';
+
+async function uploadPool(ctx: Parameters<typeof crop.run>[0], outDir: string, pool: string): Promise<void> {
+  const dir = path.join(outDir, pool);
+  for (const file of (await readdir(dir)).sort())
+    await ctx.writer.putFile(`${pool}/${file}`, path.join(dir, file));
+}
+
+export const crop = defineStage({
+  def: cropStage,
+  async run(ctx, params) {
+    const table = parseBoxTable(await readInputJson(ctx.inputs.ingest!, 'boxes.json'));
+    const root = await materialiseDataset(ctx.bucket.s3, parseLocation(params.location), ctx.scratchDir);
+    const outDir = path.join(ctx.scratchDir, 'crops');
+    const started = Date.now();
+    const result = await cropShelfImages({
+      root,
+      outDir,
+      boxes: table.boxes,
+      labels: table.labels,
+      classes: table.classes,
+      cropSize: params.cropSize,
+      padding: params.padding,
+      shardSize: params.shardSize,
+      testShare: params.testShare,
+      seed: params.seed,
+      onProgress: (p) =>
+        ctx.progress({
+          done: p.doneImages,
+          total: p.totalImages,
+          unit: 'images',
+          message: `${p.crops} crops`,
+        }),
+    });
+    const seconds = (Date.now() - started) / 1000;
+    await uploadPool(ctx, outDir, 'labelled');
+    await uploadPool(ctx, outDir, 'unlabelled');
+    const report = {
+      images: result.images,
+      crops: result.crops,
+      labelled: result.labelled.count,
+      unlabelled: result.unlabelled.count,
+      train: result.labelled.train,
+      test: result.labelled.test,
+      perClass: result.labelled.perClass,
+      classes: result.classes,
+      cropSize: result.cropSize,
+      cropsPerSecond: result.crops / Math.max(seconds, 1e-3),
+    };
+    await ctx.writer.putJson('crop-report.json', report);
+    return { metrics: report };
+  },
+});

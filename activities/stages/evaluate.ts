@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { predictHead } from '../../ml/head/index.js';
+import { classificationReport } from '../../ml/metrics/index.js';
+import { evaluateStage } from '../../pipelines/stages.js';
+import { defineStage } from '../stage-types.js';
+import { readInputJson } from './artefact-files.js';
+import { type FeatureMatrix, loadFeaturePool, readFeatureIndex, selectFeatureRows } from './feature-table.js';
+import { headFromJson } from './head-file.js';
+import { backendLabel, ensureBackend } from './ml-runtime.js';
+
+const TrainingSchema = z.object({ epochsRun: z.number(), trainMs: z.number(), sampleSize: z.number() });
+
+/** Predicted facings per class for every shelf image, over all crops (labelled and unlabelled). */
+function shelfCounts(pools: FeatureMatrix[], predict: (m: FeatureMatrix) => Int32Array, classes: number) {
+  const counts: Record<string, number[]> = {};
+  for (const pool of pools) {
+    const labels = predict(pool);
+    pool.entries.forEach((e, i) => {
+      const row = counts[e.image] ?? new Array<number>(classes).fill(0);
+      row[labels[i]!] = (row[labels[i]!] ?? 0) + 1;
+      counts[e.image] = row;
+    });
+  }
+  return counts;
+}
+
+export const evaluate = defineStage({
+  def: evaluateStage,
+  async run(ctx, params) {
+    const info = await ensureBackend();
+    const head = headFromJson(await readInputJson(ctx.inputs.head!, 'head.json'));
+    const training = TrainingSchema.parse(await readInputJson(ctx.inputs.head!, 'training.json'));
+    const index = await readFeatureIndex(ctx.inputs.features!);
+    const labelled = await loadFeaturePool(ctx.inputs.features!, index, 'labelled');
+    const test = selectFeatureRows(labelled, (e) => e.split === 'test' && e.label !== null);
+    const yTrue = Int32Array.from(test.entries.map((e) => e.label ?? -1));
+    const { probs, labels: yPred } = predictHead(head, test.values);
+    const report = classificationReport(yTrue, yPred, index.classes.length);
+    const metrics = {
+      ...params,
+      classes: index.classes,
+      accuracy: report.accuracy,
+      macro: report.macro,
+      perClass: report.perClass.map((c, i) => ({ cls: index.classes[i] ?? String(i), ...c })),
+      confusion: report.confusion,
+      testSize: test.entries.length,
+      epochs: training.epochsRun,
+      trainMs: training.trainMs,
+      sampleSize: training.sampleSize,
+    };
+    await ctx.writer.putJson('metrics.json', metrics);
+    const C = index.classes.length;
+    await ctx.writer.putJson(
+      'predictions.json',
+      test.entries.map((e, i) => ({
+        boxId: e.boxId,
+        image: e.image,
+        label: e.label,
+        predicted: yPred[i],
+        confidence: probs[i * C + (yPred[i] ?? 0)],
+      })),
+    );
+    const unlabelled = await loadFeaturePool(ctx.inputs.features!, index, 'unlabelled');
+    const counts = shelfCounts([labelled, unlabelled], (m) => predictHead(head, m.values).labels, C);
+    await ctx.writer.putJson('shelf-counts.json', { classes: index.classes, counts });
+    return {
+      metrics: { accuracy: report.accuracy, macroF1: report.macro.f1, testSize: test.entries.length },
+      backend: backendLabel(info),
+    };
+  },
+});

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { formatZodError } from '../../config/errors.js';
+import { decodeNpy } from '../../data/npy.js';
+import type { LoadedInput } from '../stage-types.js';
+
+const EntrySchema = z.object({
+  boxId: z.string(),
+  image: z.string(),
+  split: z.enum(['train', 'test']).nullable(),
+  label: z.number().int().nullable(),
+});
+const PoolSchema = z.object({
+  count: z.number().int(),
+  shards: z.array(z.object({ file: z.string(), rows: z.number().int() })),
+  entries: z.array(EntrySchema),
+});
+export const FeatureIndexSchema = z.object({
+  format: z.literal('shelfssl-features'),
+  version: z.literal(1),
+  dim: z.number().int().positive(),
+  classes: z.array(z.string()),
+  pools: z.object({ labelled: PoolSchema, unlabelled: PoolSchema }),
+});
+export type FeatureIndex = z.infer<typeof FeatureIndexSchema>;
+export type FeatureEntry = z.infer<typeof EntrySchema>;
+
+export interface FeatureMatrix {
+  dim: number;
+  entries: FeatureEntry[];
+  /** Row-major [entries.length, dim]. */
+  values: Float32Array;
+}
+
+export async function readFeatureIndex(input: LoadedInput): Promise<FeatureIndex> {
+  const parsed = FeatureIndexSchema.safeParse(JSON.parse((await input.read('index.json')).toString('utf8')));
+  if (!parsed.success)
+    throw new Error(formatZodError(parsed.error, `${input.ref.stage}/${input.ref.key} index.json`));
+  return parsed.data;
+}
+
+/** One pool's features as a single matrix (shards verified by sha256 as they download). */
+export async function loadFeaturePool(
+  input: LoadedInput,
+  index: FeatureIndex,
+  pool: 'labelled' | 'unlabelled',
+): Promise<FeatureMatrix> {
+  const p = index.pools[pool];
+  const values = new Float32Array(p.count * index.dim);
+  let offset = 0;
+  for (const shard of p.shards) {
+    const arr = decodeNpy(await input.read(shard.file));
+    if (arr.dtype !== 'float32' || arr.shape[0] !== shard.rows || arr.shape[1] !== index.dim) {
+      throw new Error(
+        `${shard.file}: expected float32 [${shard.rows}, ${index.dim}], got ${arr.dtype} [${arr.shape}]`,
+      );
+    }
+    values.set(arr.data as Float32Array, offset);
+    offset += shard.rows * index.dim;
+  }
+  return { dim: index.dim, entries: p.entries, values };
+}
+
+/** Rows of `m` picked by predicate, as a new matrix. */
+export function selectFeatureRows(
+  m: FeatureMatrix,
+  keep: (e: FeatureEntry, i: number) => boolean,
+): FeatureMatrix {
+  const rows = m.entries.map((e, i) => (keep(e, i) ? i : -1)).filter((i) => i >= 0);
+  const values = new Float32Array(rows.length * m.dim);
+  rows.forEach((r, i) => {
+    values.set(m.values.subarray(r * m.dim, (r + 1) * m.dim), i * m.dim);
+  });
+  return { dim: m.dim, entries: rows.map((r) => m.entries[r]!), values };
+}

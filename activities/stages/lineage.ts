@@ -1,0 +1,59 @@
+import type { Client } from '@temporalio/client';
+import type { LineageRow } from '../../report/model.js';
+import type { ArtefactRef, Manifest } from '../../store/artefact-schema.js';
+import { ArtefactCorruptError, type Bucket, readManifest } from '../../store/artefacts.js';
+import { canonicalJson, sha256 } from '../../store/digest.js';
+import type { RunState } from '../../workflows/run-state.js';
+
+/** Every artefact upstream of `refs`, found by walking the input references recorded in manifests. */
+export async function upstreamManifests(bucket: Bucket, refs: readonly ArtefactRef[]): Promise<Manifest[]> {
+  const seen = new Map<string, Manifest>();
+  const queue = [...refs];
+  while (queue.length > 0) {
+    const ref = queue.shift()!;
+    const id = `${ref.stage}/${ref.key}`;
+    if (seen.has(id)) continue;
+    const m = await readManifest(bucket, ref.stage, ref.key);
+    if (!m) throw new ArtefactCorruptError(`lineage: manifest of ${id} is missing`);
+    seen.set(id, m);
+    queue.push(...Object.values(m.inputs));
+  }
+  return [...seen.values()];
+}
+
+/** Which artefacts this run took from the cache, from the run's own query (best effort). */
+export async function cacheHitsOfRun(client: Client, runId: string): Promise<Set<string>> {
+  try {
+    const state = await client.workflow.getHandle(runId).query<RunState>('runState');
+    return new Set(
+      state.nodes.filter((n) => n.cacheHit && n.ref).map((n) => `${n.ref!.stage}/${n.ref!.key}`),
+    );
+  } catch {
+    return new Set();
+  }
+}
+
+export function lineageRows(manifests: readonly Manifest[], hits: ReadonlySet<string>): LineageRow[] {
+  const order = [
+    'snapshot',
+    'ingest',
+    'crop',
+    'backbone',
+    'pretrain',
+    'features',
+    'sample',
+    'head',
+    'evaluate',
+  ];
+  return manifests
+    .map((m) => ({
+      stage: m.stage,
+      key: m.cacheKey,
+      digest: m.digest,
+      codeVersion: String(m.codeVersion),
+      paramsHash: sha256(canonicalJson(m.params)).slice(0, 12),
+      durationMs: m.timings.durationMs,
+      cacheHit: hits.has(`${m.stage}/${m.cacheKey}`),
+    }))
+    .sort((a, b) => order.indexOf(a.stage) - order.indexOf(b.stage) || a.key.localeCompare(b.key));
+}
