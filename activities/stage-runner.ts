@@ -13,7 +13,7 @@ import {
   readManifest,
   verifyManifest,
 } from '../store/artefacts.js';
-import { loadLatestCheckpoint, pruneCheckpoints, saveCheckpoint } from '../store/checkpoints.js';
+import { clearCheckpoints, loadLatestCheckpoint, pruneCheckpoints, saveCheckpoint } from '../store/checkpoints.js';
 import type { ActivityDeps } from './deps.js';
 import { createProgressReporter } from './progress-reporter.js';
 import { StageRunInputSchema, type StageRunResult } from './stage-input.js';
@@ -58,6 +58,8 @@ export function stageActivity(deps: ActivityDeps, impl: StageImpl) {
     if (existing && (await verifyManifest(bucket, existing)).ok) {
       return { ref: { stage: node.stage, key: cacheKey, digest: existing.digest }, attempt, reused: true };
     }
+    // A forced recompute starts from scratch; a retry of it may still resume from its own checkpoints.
+    if (recompute && attempt === 1) await clearCheckpoints(bucket, node.stage, cacheKey);
     const loaded: Record<string, LoadedInput> = {};
     for (const [name, ref] of Object.entries(inputs)) loaded[name] = await loadInput(bucket, name, ref);
 

@@ -63,3 +63,12 @@ export async function pruneCheckpoints(b: Bucket, stage: string, cacheKey: strin
   const stale = keys.slice(0, Math.max(0, keys.length - keep));
   if (stale.length > 0) await b.s3.removeObjects(b.bucket, stale);
 }
+
+/** Deletes every checkpoint of a stage run (a forced recompute must not resume old work). */
+export async function clearCheckpoints(b: Bucket, stage: string, cacheKey: string): Promise<void> {
+  const keys: string[] = [];
+  for await (const item of b.s3.listObjectsV2(b.bucket, `${checkpointPrefix(stage, cacheKey)}/`, true)) {
+    if (typeof item.name === 'string') keys.push(item.name);
+  }
+  if (keys.length > 0) await b.s3.removeObjects(b.bucket, keys);
+}
