@@ -4,26 +4,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../dist/infra/ports.js';
-import { startMinio, startTemporal } from '../dist/infra/servers.js';
+import { startPrivateCluster } from '../dist/infra/private-cluster.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'shelfssl-test-'));
-const servers = [];
+let cluster;
 
 async function stopAll() {
-  for (const s of servers.splice(0)) {
-    s.child.kill('SIGTERM');
-    await new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        s.child.kill('SIGKILL');
-        resolve();
-      }, 5000);
-      s.child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
+  await cluster?.stop();
   if (!process.env.SHELFSSL_KEEP_TEST_DIR) rmSync(root, { recursive: true, force: true });
 }
 
@@ -46,44 +33,11 @@ function testFiles(targets) {
 }
 
 async function main() {
-  const [tPort, uiPort, mPort, cPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  const creds = { accessKey: 'shelfssl-test', secretKey: `test-${process.pid}-${Date.now()}` };
-  servers.push(
-    await startTemporal({
-      port: tPort,
-      uiPort,
-      dbFile: path.join(root, 'temporal.db'),
-      logFile: path.join(root, 'temporal.log'),
-      detached: false,
-    }),
+  cluster = await startPrivateCluster(root, 'shelfssl-test');
+  console.log(
+    `harness: temporal ${cluster.env.SHELFSSL_TEMPORAL_ADDRESS}, minio :${cluster.env.SHELFSSL_S3_PORT}, dir ${root}`,
   );
-  servers.push(
-    await startMinio({
-      port: mPort,
-      consolePort: cPort,
-      dataDir: path.join(root, 'minio'),
-      logFile: path.join(root, 'minio.log'),
-      detached: false,
-      ...creds,
-    }),
-  );
-  console.log(`harness: temporal 127.0.0.1:${tPort}, minio 127.0.0.1:${mPort}, dir ${root}`);
-  const env = {
-    ...process.env,
-    SHELFSSL_TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
-    SHELFSSL_S3_ENDPOINT: '127.0.0.1',
-    SHELFSSL_S3_PORT: String(mPort),
-    SHELFSSL_S3_ACCESS_KEY: creds.accessKey,
-    SHELFSSL_S3_SECRET_KEY: creds.secretKey,
-    SHELFSSL_S3_BUCKET: 'shelfssl-test',
-    SHELFSSL_DATA_DIR: path.join(root, 'data'),
-    SHELFSSL_TEST_ROOT: root,
-  };
+  const env = { ...process.env, ...cluster.env, SHELFSSL_TEST_ROOT: root };
   const targets = testFiles(process.argv.length > 2 ? process.argv.slice(2) : ['dist/test']);
   const args = ['--test', '--test-concurrency=1', ...targets];
   const child = spawn(process.execPath, args, { env, stdio: 'inherit' });
