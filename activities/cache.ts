@@ -1,9 +1,23 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { z } from 'zod';
 import { formatZodError } from '../config/errors.js';
+import { DagNodeSchema, validateDag } from '../pipelines/dag.js';
+import { type ArtefactRef, ArtefactRefSchema } from '../store/artefact-schema.js';
 import { ArtefactCorruptError, readManifest, verifyManifest } from '../store/artefacts.js';
 import { cacheKey } from '../store/cache-key.js';
 import type { ActivityDeps } from './deps.js';
 import { type CacheLookupInput, CacheLookupInputSchema, type CacheLookupResult } from './stage-input.js';
+
+const ResolveInputSchema = z.strictObject({
+  nodes: z.array(DagNodeSchema),
+  external: z.record(z.string(), ArtefactRefSchema),
+  forced: z.array(z.string()),
+});
+export type ResolveCachedInput = z.infer<typeof ResolveInputSchema>;
+export interface CacheHit {
+  ref: ArtefactRef;
+  producedInMs: number;
+}
 
 export function nodeCacheKey(input: CacheLookupInput): string {
   return cacheKey({
@@ -18,6 +32,34 @@ export function nodeCacheKey(input: CacheLookupInput): string {
 export function cacheActivities(deps: ActivityDeps) {
   const bucket = { s3: deps.s3, bucket: deps.bucket };
   return {
+    /**
+     * Walks the plan in topological order and returns every node whose output is already published and
+     * verifies, given refs for its inputs: one activity instead of one lookup per node, so a cached re-run
+     * of a large sweep costs seconds. Forced nodes, and nodes downstream of a miss, are left to the executor.
+     */
+    async resolveCachedNodes(raw: unknown): Promise<Record<string, CacheHit>> {
+      const parsed = ResolveInputSchema.safeParse(raw);
+      if (!parsed.success)
+        throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'resolveCachedNodes input'));
+      const { nodes, external, forced } = parsed.data;
+      const known: Record<string, ArtefactRef> = { ...external };
+      const hits: Record<string, CacheHit> = {};
+      const forcedSet = new Set(forced);
+      for (const id of validateDag(nodes, new Set(Object.keys(external)))) {
+        const node = nodes.find((n) => n.id === id)!;
+        if (forcedSet.has(id) || known[id]) continue;
+        const deps = Object.entries(node.inputs);
+        if (!deps.every(([, d]) => known[d])) continue;
+        const inputs = Object.fromEntries(deps.map(([name, d]) => [name, known[d]!]));
+        const key = nodeCacheKey({ node, inputs, force: false });
+        const manifest = await readManifest(bucket, node.stage, key).catch(() => undefined);
+        if (!manifest || !(await verifyManifest(bucket, manifest)).ok) continue;
+        known[id] = { stage: node.stage, key, digest: manifest.digest };
+        hits[id] = { ref: known[id]!, producedInMs: manifest.timings.durationMs };
+      }
+      return hits;
+    },
+
     async lookupCache(raw: unknown): Promise<CacheLookupResult> {
       const parsed = CacheLookupInputSchema.safeParse(raw);
       if (!parsed.success)

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { formatZodError } from '../config/errors.js';
-import { StageProgressSchema } from '../pipelines/progress.js';
+import { type StageProgress, StageProgressSchema } from '../pipelines/progress.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
 import {
   ArtefactCorruptError,
@@ -13,11 +13,17 @@ import {
   readManifest,
   verifyManifest,
 } from '../store/artefacts.js';
-import { clearCheckpoints, loadLatestCheckpoint, pruneCheckpoints, saveCheckpoint } from '../store/checkpoints.js';
+import {
+  clearCheckpoints,
+  loadLatestCheckpoint,
+  pruneCheckpoints,
+  saveCheckpoint,
+} from '../store/checkpoints.js';
 import type { ActivityDeps } from './deps.js';
 import { createProgressReporter } from './progress-reporter.js';
 import { StageRunInputSchema, type StageRunResult } from './stage-input.js';
 import type { LoadedInput, StageContext, StageImpl } from './stage-types.js';
+import { isStorageUnreachable, waitForStorage } from './storage-outage.js';
 
 /** A stage threw this: retrying cannot help (bad params, bad data beyond the allowed share, collapse). */
 export class StageFailure extends Error {
@@ -43,7 +49,21 @@ async function loadInput(bucket: Bucket, name: string, ref: ArtefactRef): Promis
 export function stageActivity(deps: ActivityDeps, impl: StageImpl) {
   const bucket: Bucket = { s3: deps.s3, bucket: deps.bucket };
   const signalEveryMs = Number(process.env.SHELFSSL_PROGRESS_SIGNAL_MS ?? 2000);
+  const attempt = runStageAttempt(bucket, impl, signalEveryMs);
   return async (raw: unknown): Promise<StageRunResult> => {
+    const beat: { last?: StageProgress } = {};
+    try {
+      return await attempt(raw, beat);
+    } catch (err) {
+      // Fail this attempt only once storage is back, so an outage costs one attempt, not all of them.
+      if (isStorageUnreachable(err)) await waitForStorage(bucket, () => beat.last);
+      throw err;
+    }
+  };
+}
+
+function runStageAttempt(bucket: Bucket, impl: StageImpl, signalEveryMs: number) {
+  return async (raw: unknown, beat: { last?: StageProgress }): Promise<StageRunResult> => {
     const parsed = StageRunInputSchema.safeParse(raw);
     if (!parsed.success) throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'stage input'));
     const { node, cacheKey, inputs, recompute } = parsed.data;
@@ -65,6 +85,8 @@ export function stageActivity(deps: ActivityDeps, impl: StageImpl) {
 
     const actx = Context.current();
     const previous = StageProgressSchema.safeParse(actx.info.heartbeatDetails);
+    if (previous.success) beat.last = previous.data;
+    const report = createProgressReporter(node.id, signalEveryMs);
     const scratchDir = await mkdtemp(path.join(os.tmpdir(), `shelfssl-${node.stage}-`));
     const writer = new ArtefactWriter(bucket, node.stage, cacheKey);
     const ctx: StageContext = {
@@ -74,7 +96,10 @@ export function stageActivity(deps: ActivityDeps, impl: StageImpl) {
       bucket,
       inputs: loaded,
       writer,
-      progress: createProgressReporter(node.id, signalEveryMs),
+      progress: (p) => {
+        beat.last = p;
+        report(p);
+      },
       previousProgress: previous.success ? previous.data : undefined,
       saveCheckpoint: async (step, blob) => {
         const pointer = await saveCheckpoint(bucket, node.stage, cacheKey, step, blob);

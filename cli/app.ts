@@ -1,11 +1,32 @@
 import { UsageError } from '../config/errors.js';
 import { type Command, EXIT, wantsHelp } from './command.js';
+import { dataCommand } from './commands/data.js';
 import { demoCommand } from './commands/demo.js';
 import { infraCommand } from './commands/infra.js';
+import { pipelineCommand } from './commands/pipeline.js';
+import { reportCommand } from './commands/report.js';
+import { rerunCommand } from './commands/rerun.js';
+import { runCommand } from './commands/run.js';
+import { scheduleCommand } from './commands/schedule.js';
 import { smokeCommand } from './commands/smoke.js';
+import { statusCommand } from './commands/status.js';
+import { sweepCommand } from './commands/sweep.js';
 import { workerCommand } from './commands/worker.js';
 
-export const COMMANDS: Command[] = [demoCommand, infraCommand, smokeCommand, workerCommand];
+export const COMMANDS: Command[] = [
+  demoCommand,
+  infraCommand,
+  smokeCommand,
+  workerCommand,
+  dataCommand,
+  pipelineCommand,
+  runCommand,
+  sweepCommand,
+  rerunCommand,
+  statusCommand,
+  scheduleCommand,
+  reportCommand,
+];
 
 export const MAIN_USAGE = [
   'Usage: shelfssl <command> [options]',

@@ -22,6 +22,43 @@ export interface StartRunOptions {
   recomputeStages?: string[];
   maxParallelGroups?: number;
   workflowId?: string;
+  /** A scheduled run: report params with `isoWeek: "auto"` get the run's ISO week. */
+  scheduled?: boolean;
+}
+
+/** The workflow input for a plan; shared by a direct start and a schedule's action. */
+export function pipelineRunInput(
+  settings: Settings,
+  plan: DagPlan,
+  opts: StartRunOptions = {},
+): PipelineRunInput {
+  return {
+    plan,
+    options: {
+      taskQueues: settings.temporal.taskQueues,
+      force: opts.force ?? false,
+      recomputeStages: opts.recomputeStages ?? [],
+      maxParallelGroups: opts.maxParallelGroups ?? 4,
+    },
+    scheduled: opts.scheduled ?? false,
+  };
+}
+
+/** Memo shown by `shelfssl status`: what the run is without decoding its input. */
+export function runMemo(plan: DagPlan): Record<string, unknown> {
+  return { configHash: configHash(plan), pipeline: plan.pipeline, nodes: plan.nodes.length };
+}
+
+/** The Temporal UI page of a workflow (UI port: SHELFSSL_TEMPORAL_UI_PORT, else Temporal's port + 1000). */
+export function temporalUiUrl(
+  settings: Settings,
+  workflowId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const [host = '127.0.0.1', port = '7233'] = settings.temporal.address.split(':');
+  const uiPort = env.SHELFSSL_TEMPORAL_UI_PORT ?? String(Number(port) + 1000);
+  const ns = encodeURIComponent(settings.temporal.namespace);
+  return `http://${host}:${uiPort}/namespaces/${ns}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
 /** Starts `pipelineRun`; the config hash goes into a search attribute and the memo so runs are findable. */
@@ -31,21 +68,11 @@ export async function startPipelineRun(
   plan: DagPlan,
   opts: StartRunOptions = {},
 ): Promise<WorkflowHandle<(input: PipelineRunInput) => Promise<PipelineRunResult>>> {
-  const hash = configHash(plan);
-  const input: PipelineRunInput = {
-    plan,
-    options: {
-      taskQueues: settings.temporal.taskQueues,
-      force: opts.force ?? false,
-      recomputeStages: opts.recomputeStages ?? [],
-      maxParallelGroups: opts.maxParallelGroups ?? 4,
-    },
-  };
   return await client.workflow.start('pipelineRun', {
     taskQueue: settings.temporal.taskQueues.cpu,
     workflowId: opts.workflowId ?? runWorkflowId(plan),
-    args: [input],
-    typedSearchAttributes: [{ key: CONFIG_HASH_KEY, value: hash }],
-    memo: { configHash: hash, pipeline: plan.pipeline, nodes: plan.nodes.length },
+    args: [pipelineRunInput(settings, plan, opts)],
+    typedSearchAttributes: [{ key: CONFIG_HASH_KEY, value: configHash(plan) }],
+    memo: runMemo(plan),
   });
 }

@@ -44,7 +44,7 @@ export class DagError extends Error {
 }
 
 /** Checks ids are unique, every input names an existing node, and the graph is acyclic; returns a topological order. */
-export function validateDag(nodes: readonly DagNode[]): string[] {
+export function validateDag(nodes: readonly DagNode[], external: ReadonlySet<string> = new Set()): string[] {
   const byId = new Map<string, DagNode>();
   for (const n of nodes) {
     if (byId.has(n.id)) throw new DagError(`node "${n.id}" is defined twice`);
@@ -52,7 +52,7 @@ export function validateDag(nodes: readonly DagNode[]): string[] {
   }
   for (const n of nodes) {
     for (const [name, dep] of Object.entries(n.inputs)) {
-      if (!byId.has(dep))
+      if (!byId.has(dep) && !external.has(dep))
         throw new DagError(`node "${n.id}" input "${name}" names "${dep}", which no node produces`);
     }
   }
@@ -68,7 +68,8 @@ function topologicalOrder(nodes: readonly DagNode[]): string[] {
     if (s === 'done') return;
     if (s === 'visiting') throw new DagError(`cycle: ${[...trail, id].join(' -> ')}`);
     state.set(id, 'visiting');
-    for (const dep of Object.values(byId.get(id)?.inputs ?? {})) visit(dep, [...trail, id]);
+    for (const dep of Object.values(byId.get(id)?.inputs ?? {}))
+      if (byId.has(dep)) visit(dep, [...trail, id]);
     state.set(id, 'done');
     order.push(id);
   };

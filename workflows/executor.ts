@@ -7,7 +7,7 @@ import type { GroupRunInput } from './run-input.js';
 import type { NodeState, RunState } from './run-state.js';
 import type { Semaphore } from './semaphore.js';
 
-const { lookupCache } = proxyActivities<FixedActivities>({
+const { lookupCache, resolveCachedNodes } = proxyActivities<FixedActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -85,11 +85,12 @@ export async function executeNodes(
   nodes: readonly DagNode[],
 ): Promise<Record<string, ArtefactRef>> {
   const byId = new Map(nodes.map((n) => [n.id, n]));
+  const known = await resolveFromCache(ctx, nodes);
   const started = new Map<string, Promise<ArtefactRef>>();
   const groupRuns = new Map<string, Promise<Record<string, ArtefactRef>>>();
 
   const refOf = (id: string): Promise<ArtefactRef> => {
-    const ext = ctx.external[id];
+    const ext = known[id];
     if (ext) return Promise.resolve(ext);
     let p = started.get(id);
     if (!p) {
@@ -185,6 +186,31 @@ export async function executeNodes(
   return Object.fromEntries(
     nodes.map((n, i) => [n.id, (settled[i] as PromiseFulfilledResult<ArtefactRef>).value]),
   );
+}
+
+/**
+ * Runs the volatile roots (e.g. the dataset snapshot) first, then asks the store in ONE activity which
+ * nodes are already published downstream of them; those never cost a lookup or a child workflow.
+ */
+async function resolveFromCache(
+  ctx: ExecContext,
+  nodes: readonly DagNode[],
+): Promise<Record<string, ArtefactRef>> {
+  const known: Record<string, ArtefactRef> = { ...ctx.external };
+  const roots = nodes.filter((n) => ctx.forced.has(n.id) && Object.keys(n.inputs).length === 0);
+  if (roots.length === nodes.length) return known;
+  const rootRefs = await Promise.allSettled(roots.map((n) => runStage(ctx, n, {})));
+  rootRefs.forEach((r, i) => {
+    if (r.status === 'fulfilled') known[roots[i]!.id] = r.value;
+    else Object.assign(stateOf(ctx, roots[i]!.id), { status: 'failed', error: errorText(r.reason) });
+  });
+  const hits = await resolveCachedNodes({ nodes: [...nodes], external: known, forced: [...ctx.forced] });
+  for (const [id, hit] of Object.entries(hits)) {
+    known[id] = hit.ref;
+    Object.assign(stateOf(ctx, id), { status: 'cached', cacheHit: true, ref: hit.ref, durationMs: 0 });
+  }
+  for (const r of rootRefs) if (r.status === 'rejected') throw r.reason;
+  return known;
 }
 
 export function initialStates(nodes: readonly DagNode[]): NodeState[] {

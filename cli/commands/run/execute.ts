@@ -1,0 +1,53 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { loadSettings, type Settings } from '../../../config/settings.js';
+import { connectClient } from '../../client.js';
+import { EXIT } from '../../command.js';
+import { temporalUiUrl } from '../../runs.js';
+import { startLocalWorkers } from './local-workers.js';
+import { type RunOutcome, waitForRun } from './wait-for-run.js';
+
+export interface ExecuteOptions {
+  /** Start and return at once, printing the id: a `shelfssl worker` elsewhere does the work. */
+  detach: boolean;
+  /** Run the cpu and gpu workers in this process while waiting (off: workers run elsewhere). */
+  localWorkers: boolean;
+  /** After a successful run, e.g. the sweep's accuracy table. */
+  afterSuccess?: (
+    client: Client,
+    settings: Settings,
+    outcome: Extract<RunOutcome, { ok: true }>,
+  ) => Promise<void>;
+}
+
+/**
+ * The shared body of `run`, `sweep` and `rerun`: start the workflow, then either detach or serve it with
+ * local workers while showing progress; exit 1 when the run fails.
+ */
+export async function executeRun(
+  start: (client: Client, settings: Settings) => Promise<WorkflowHandle>,
+  opts: ExecuteOptions,
+): Promise<number> {
+  const settings = loadSettings();
+  const { client, close } = await connectClient(settings);
+  try {
+    const handle = await start(client, settings);
+    if (opts.detach) {
+      console.log(
+        `started ${handle.workflowId} (detached: needs \`shelfssl worker\` for cpu and gpu running)`,
+      );
+      console.log(`ui ${temporalUiUrl(settings, handle.workflowId)}`);
+      console.log(`follow it with \`shelfssl status ${handle.workflowId}\``);
+      return EXIT.ok;
+    }
+    const workers = opts.localWorkers ? await startLocalWorkers(settings) : undefined;
+    try {
+      const { code, outcome } = await waitForRun(client, settings, handle);
+      if (outcome.ok && opts.afterSuccess) await opts.afterSuccess(client, settings, outcome);
+      return code;
+    } finally {
+      await workers?.stop();
+    }
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,17 @@
+import type { NodeState } from '../../../workflows/run-state.js';
+import { duration } from '../../progress/node-text.js';
+import { formatTable } from '../text-table.js';
+
+/** The end-of-run table: one row per node with its stage, status, cache hit and duration. */
+export function runSummaryTable(nodes: readonly NodeState[]): string[] {
+  return formatTable(
+    ['node', 'stage', 'status', 'cache', 'duration'],
+    nodes.map((n) => [
+      n.id,
+      n.stage,
+      n.status,
+      n.cacheHit === undefined ? '-' : n.cacheHit ? 'hit' : 'miss',
+      n.durationMs === undefined ? '-' : duration(n.durationMs),
+    ]),
+  );
+}

@@ -1,0 +1,56 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Settings } from '../../../config/settings.js';
+import type { PipelineRunResult } from '../../../workflows/pipeline-run.js';
+import { EXIT } from '../../command.js';
+import { rendererFor, watchRun } from '../../progress/watch-run.js';
+import { temporalUiUrl } from '../../runs.js';
+import { runSummaryTable } from './summary-table.js';
+
+export type RunOutcome = { ok: true; result: PipelineRunResult } | { ok: false; message: string };
+
+/** The failure's own message: Temporal wraps it (WorkflowFailedError -> ApplicationFailure). */
+function failureMessage(err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof Error) return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function runOutcome(handle: WorkflowHandle): Promise<RunOutcome> {
+  try {
+    return { ok: true, result: (await handle.result()) as PipelineRunResult };
+  } catch (err) {
+    return { ok: false, message: failureMessage(err) };
+  }
+}
+
+/**
+ * Shows live progress until the run ends, then the summary table, the workflow id and its UI link.
+ * Exit 1 (with the failure message) when the run failed.
+ */
+export async function waitForRun(
+  client: Client,
+  settings: Settings,
+  handle: WorkflowHandle,
+  log: (line: string) => void = console.log,
+): Promise<{ code: number; outcome: RunOutcome }> {
+  log(`started ${handle.workflowId}`);
+  const outcome = runOutcome(handle);
+  const final = await watchRun(client, handle.workflowId, outcome, {
+    renderer: rendererFor(process.stdout),
+    write: (lines) => {
+      for (const l of lines) log(l);
+    },
+  });
+  const result = await outcome;
+  const nodes = final?.nodes ?? (result.ok ? result.result.nodes : []);
+  log('');
+  for (const line of runSummaryTable(nodes)) log(line);
+  log('');
+  log(`workflow ${handle.workflowId}`);
+  log(`ui       ${temporalUiUrl(settings, handle.workflowId)}`);
+  if (!result.ok) {
+    console.error(`run failed: ${result.message}`);
+    return { code: EXIT.failed, outcome: result };
+  }
+  return { code: EXIT.ok, outcome: result };
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { UsageError } from '../../config/errors.js';
+import { loadSettings } from '../../config/settings.js';
+import { connectClient } from '../client.js';
+import { type Command, EXIT, parseFlags } from '../command.js';
+import { countByStatus, duration } from '../progress/node-text.js';
+import { temporalUiUrl } from '../runs.js';
+import { intFlag, parseFlagValues } from './flags.js';
+import { listRecentRuns } from './status/list-runs.js';
+import { nodeStateTable } from './status/node-table.js';
+import { runViewForStatus } from './status/run-view-for-status.js';
+import { formatTable } from './text-table.js';
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'list recent pipeline runs, or show the per-node state of one run',
+  usage: [
+    'Usage: shelfssl status [<workflowId>] [--json] [--limit N]',
+    '',
+    'Without an id: the most recent pipelineRun workflows (id, status, start time, config hash), at most',
+    '--limit (default 20). With an id: every node of that run (running or finished) with its status,',
+    'progress, duration and, for sweep points, the child workflow that runs it. --json prints raw data.',
+  ].join('\n'),
+  async run(argv) {
+    const { values, positionals } = parseFlags(
+      argv,
+      { json: { type: 'boolean' }, limit: { type: 'string' } },
+      true,
+    );
+    if (positionals.length > 1)
+      throw new UsageError(`status: at most one workflow id, got ${positionals.join(' ')}`);
+    const { limit } = parseFlagValues(z.object({ limit: intFlag(1, 1000, '20').default(20) }), {
+      limit: values.limit,
+    });
+    const settings = loadSettings();
+    const { client, close } = await connectClient(settings);
+    try {
+      const [workflowId] = positionals;
+      if (workflowId === undefined) {
+        const runs = await listRecentRuns(client, limit);
+        if (values.json) console.log(JSON.stringify(runs, null, 2));
+        else if (runs.length === 0) console.log('no pipeline runs yet: start one with `shelfssl run`');
+        else {
+          const rows = runs.map((r) => [r.workflowId, r.status, r.startTime, r.configHash ?? '-']);
+          for (const l of formatTable(['workflow', 'status', 'started', 'config hash'], rows)) console.log(l);
+        }
+        return EXIT.ok;
+      }
+      const view = await runViewForStatus(client, workflowId);
+      if (values.json) {
+        console.log(JSON.stringify(view, null, 2));
+        return EXIT.ok;
+      }
+      const took = duration(Math.max(0, (view.finishedAt ?? Date.now()) - view.startedAt));
+      console.log(
+        `run ${workflowId}: ${view.pipeline} ${view.status}, ${took} (${countByStatus(view.nodes)})`,
+      );
+      for (const l of nodeStateTable(view.nodes)) console.log(l);
+      console.log(`ui ${temporalUiUrl(settings, workflowId)}`);
+      return EXIT.ok;
+    } finally {
+      await close();
+    }
+  },
+};

@@ -1,0 +1,34 @@
+import type { Client } from '@temporalio/client';
+
+export interface RunListing {
+  workflowId: string;
+  status: string;
+  startTime: string;
+  closeTime?: string;
+  configHash?: string;
+  pipeline?: string;
+}
+
+function memoString(memo: Record<string, unknown> | undefined, key: string): string | undefined {
+  const v = memo?.[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The most recent `pipelineRun` workflows, newest first (sweep points are child `dagGroupRun`s, not listed). */
+export async function listRecentRuns(client: Client, limit: number): Promise<RunListing[]> {
+  const out: RunListing[] = [];
+  for await (const info of client.workflow.list({ query: "WorkflowType = 'pipelineRun'", pageSize: limit })) {
+    const configHash = memoString(info.memo, 'configHash');
+    const pipeline = memoString(info.memo, 'pipeline');
+    out.push({
+      workflowId: info.workflowId,
+      status: info.status.name,
+      startTime: info.startTime.toISOString(),
+      ...(info.closeTime ? { closeTime: info.closeTime.toISOString() } : {}),
+      ...(configHash ? { configHash } : {}),
+      ...(pipeline ? { pipeline } : {}),
+    });
+    if (out.length >= limit) break;
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
+import { defineStage } from '../../activities/stage-types.js';
+import { downloadRunReport } from '../../cli/commands/report/download-report.js';
+import { defaultReportFile } from '../../cli/commands/report.js';
+import { startPipelineRun } from '../../cli/runs.js';
+import type { DagPlan } from '../../pipelines/dag.js';
+import { stageNode } from '../../pipelines/stage.js';
+import { FAKE_STAGES, generateStage } from '../support/fake-stages.js';
+import { type RunningWorker, startTestWorker } from '../support/worker.js';
+
+/** Stands in for the real report stage: an artefact of stage `report` holding a report.xlsx. */
+const fakeReportStage = defineStage({
+  def: {
+    name: 'report',
+    description: 'test stand-in for the Excel report',
+    codeVersion: 1,
+    params: z.strictObject({ title: z.string() }),
+    inputs: { src: 'values' },
+    outputs: ['report.xlsx'],
+    queue: 'cpu',
+    startToCloseTimeout: '1 minute',
+  },
+  async run(ctx, p) {
+    await ctx.writer.putBuffer('report.xlsx', Buffer.from(`PK fake workbook: ${p.title}`));
+    return { metrics: {} };
+  },
+});
+
+describe('shelfssl report', () => {
+  let w: RunningWorker;
+  before(async () => {
+    w = await startTestWorker('report', [...FAKE_STAGES, fakeReportStage]);
+  });
+  after(async () => {
+    await w.stop();
+  });
+
+  it("downloads the report node's report.xlsx (sha256-checked) to the given path", async () => {
+    const title = `week ${Date.now()}`;
+    const plan: DagPlan = {
+      pipeline: 'report-cli',
+      nodes: [
+        stageNode(generateStage.def, 'gen', { count: 1, offset: 3 }, {}),
+        stageNode(fakeReportStage.def, 'report', { title }, { src: 'gen' }),
+      ],
+    };
+    const handle = await startPipelineRun(w.client, w.settings, plan);
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'shelfssl-report-')), 'r.xlsx');
+    const saved = await downloadRunReport(w.client, w.settings, handle.workflowId, out);
+    assert.equal(saved.path, out);
+    assert.equal(readFileSync(out, 'utf8'), `PK fake workbook: ${title}`);
+  });
+
+  it('a run without a report node says so', async () => {
+    const plan: DagPlan = {
+      pipeline: 'no-report',
+      nodes: [stageNode(generateStage.def, 'gen', { count: 1 }, {})],
+    };
+    const handle = await startPipelineRun(w.client, w.settings, plan);
+    await assert.rejects(
+      downloadRunReport(w.client, w.settings, handle.workflowId, 'x.xlsx'),
+      /has no report node/,
+    );
+  });
+
+  it('the default file name is safe for workflow ids with slashes', () => {
+    assert.equal(defaultReportFile('paper-2024/10pct'), './shelfssl-report-paper-2024_10pct.xlsx');
+  });
+});
