@@ -28,7 +28,14 @@ export interface WorkerOptions {
   /** Stage implementations to register (default: the paper pipeline's); tests pass their own. */
   stages?: readonly StageImpl[];
   maxConcurrentActivities?: number;
+  /**
+   * `all` (default): workflows on the cpu queue plus the queue's activities. `workflows` / `activities`
+   * split them across processes, so CPU-bound stages never delay workflow tasks or progress queries.
+   */
+  role?: WorkerRole;
 }
+
+export type WorkerRole = 'all' | 'workflows' | 'activities';
 
 export async function createShelfWorker(
   settings: Settings,
@@ -39,13 +46,18 @@ export async function createShelfWorker(
   const s3 = createS3Client(settings.s3);
   await ensureBucket(s3, settings.s3);
   const connection = await NativeConnection.connect({ address: settings.temporal.address });
-  const activities = createActivities({ settings, s3, bucket: settings.s3.bucket }, opts.stages);
+  const role = opts.role ?? 'all';
+  if (role === 'workflows' && queue !== 'cpu') throw new Error('workflows run on the cpu queue only');
+  const activities =
+    role === 'workflows'
+      ? undefined
+      : createActivities({ settings, s3, bucket: settings.s3.bucket }, opts.stages);
   return await Worker.create({
     connection,
     namespace: settings.temporal.namespace,
     taskQueue: settings.temporal.taskQueues[queue],
-    activities,
-    ...(queue === 'cpu' ? { workflowsPath } : {}),
+    ...(activities ? { activities } : {}),
+    ...(queue === 'cpu' && role !== 'activities' ? { workflowsPath } : {}),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? (queue === 'gpu' ? 1 : 2),
     shutdownGraceTime: '5 seconds',
   });

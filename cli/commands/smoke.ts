@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { loadSettings } from '../../config/settings.js';
-import { createShelfWorker } from '../../workers/worker.js';
 import { connectClient } from '../client.js';
 import { type Command, EXIT, parseFlags } from '../command.js';
 
@@ -16,6 +15,7 @@ export const smokeCommand: Command = {
   async run(argv) {
     const { values } = parseFlags(argv, { text: { type: 'string' } });
     const settings = loadSettings();
+    const { createShelfWorker } = await import('../../workers/worker.js');
     const worker = await createShelfWorker(settings, 'cpu');
     const { client, close } = await connectClient(settings);
     try {
