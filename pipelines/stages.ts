@@ -95,6 +95,13 @@ export const SwavParams = z.strictObject({
   globalCrop: z.number().int().min(8).default(32),
   localCrop: z.number().int().min(8).default(16),
   localCount: z.number().int().min(0).default(2),
+  /** RandomResizedCrop area ranges (SwAV: global [0.14, 1], local [0.05, 0.14]). */
+  globalScale: z.tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)]).default([0.14, 1]),
+  localScale: z.tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)]).default([0.05, 0.14]),
+  /** Colour-jitter strength s: brightness/contrast/saturation 0.8·s, hue 0.2·s, applied with p = 0.8 (SwAV: 1). */
+  colorJitter: z.number().min(0).default(1),
+  grayscaleProbability: z.number().min(0).max(1).default(0.2),
+  blurProbability: z.number().min(0).max(1).default(0.5),
   lr: z.number().positive().default(0.3),
   warmupEpochs: z.number().min(0).default(1),
   epsilon: z.number().positive().default(0.05),

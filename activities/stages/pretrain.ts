@@ -5,6 +5,9 @@ import {
   decodeSwavState,
   detectCollapse,
   encodeSwavState,
+  type MultiCropConfig,
+  SWAV_BLUR,
+  SWAV_COLOR_JITTER,
   SwavTrainer,
   type SwavTrainerConfig,
   swavMultiCropConfig,
@@ -32,6 +35,31 @@ function trainingImages(pool: CropPool, params: Params) {
   return { pixels, n: chosen.length, h: pool.size, w: pool.size, c: 3 };
 }
 
+/** SwAV's multi-crop recipe at the configured sizes, scales and augmentation strengths. */
+function multiCropConfig(params: Params): MultiCropConfig {
+  const base = swavMultiCropConfig(params.globalCrop, params.localCrop, params.localCount);
+  const s = params.colorJitter;
+  return {
+    ...base,
+    global: { ...base.global, scale: params.globalScale },
+    local: { ...base.local, scale: params.localScale },
+    ...(s > 0
+      ? {
+          colorJitter: {
+            ...SWAV_COLOR_JITTER,
+            brightness: 0.8 * s,
+            contrast: 0.8 * s,
+            saturation: 0.8 * s,
+            hue: 0.2 * s,
+          },
+        }
+      : { colorJitter: undefined }),
+    grayscaleProbability: params.grayscaleProbability,
+    blur: { ...SWAV_BLUR, probability: params.blurProbability },
+    normalize: IMAGENET_NORMALIZATION,
+  };
+}
+
 function trainerConfig(params: Params, stepsPerEpoch: number): SwavTrainerConfig {
   return {
     model: {
@@ -40,10 +68,7 @@ function trainerConfig(params: Params, stepsPerEpoch: number): SwavTrainerConfig
       prototypes: params.prototypes,
       seed: params.seed,
     },
-    crops: {
-      ...swavMultiCropConfig(params.globalCrop, params.localCrop, params.localCount),
-      normalize: IMAGENET_NORMALIZATION,
-    },
+    crops: multiCropConfig(params),
     schedule: {
       baseLr: params.lr,
       finalLr: params.lr * 0.001,
