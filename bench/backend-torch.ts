@@ -13,6 +13,7 @@ export interface TorchFigures {
   smallTrainImgPerSec: number;
   smallInferImgPerSec: number;
   resnet50InferImgPerSec: number | null;
+  swavTrainImgPerSec: number | null;
 }
 
 export interface TorchRunOptions {
@@ -22,6 +23,7 @@ export interface TorchRunOptions {
   smallBatch: number;
   r50Batch: number;
   skipR50: boolean;
+  skipSwav?: boolean;
   python?: string;
 }
 
@@ -50,6 +52,7 @@ export async function runTorchReference(opts: TorchRunOptions): Promise<TorchFig
     String(opts.r50Batch),
   ];
   if (opts.skipR50) args.push('--skip-r50');
+  if (opts.skipSwav === true) args.push('--skip-swav');
   const { stdout } = await run(opts.python ?? '/usr/bin/python3', args, { maxBuffer: 1 << 20 });
   const lastLine = stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(lastLine) as TorchFigures;

@@ -1,6 +1,7 @@
 """PyTorch CPU reference for bench/backend.ts: the same two networks, same batch sizes.
 
-Prints one JSON object. Run with Debian's /usr/bin/python3 (python3-torch; no torchvision,
+Also times one SwAV step (small ResNet, multi-crop views, projection head, prototypes, Sinkhorn,
+swapped prediction, momentum SGD). Prints one JSON object. Run with Debian's /usr/bin/python3 (python3-torch; no torchvision,
 so ResNet-50 is defined here). Usage: torch_reference.py --threads 2 --reps 5 --r50-reps 2
 """
 import argparse
@@ -73,6 +74,63 @@ def resnet50():
     return nn.Sequential(*layers)
 
 
+class SwavHead(nn.Module):
+    """Projection MLP (Linear, BN, ReLU, Linear), L2-normalised, and bias-free prototypes: ml/swav/model.ts."""
+
+    def __init__(self, dim, hidden, out, prototypes):
+        super().__init__()
+        self.proj = nn.Sequential(nn.Linear(dim, hidden), nn.BatchNorm1d(hidden), nn.ReLU(), nn.Linear(hidden, out))
+        self.prototypes = nn.Linear(out, prototypes, bias=False)
+
+    def forward(self, features):
+        return self.prototypes(F.normalize(self.proj(features), dim=1))
+
+
+@torch.no_grad()
+def sinkhorn(scores, eps=0.05, iters=3):
+    """SwAV's distributed_sinkhorn on one process (log-domain like ml/swav/sinkhorn.ts costs the same)."""
+    q = torch.exp(scores / eps).t()
+    q /= q.sum()
+    k, b = q.shape
+    for _ in range(iters):
+        q /= q.sum(dim=1, keepdim=True)
+        q /= k
+        q /= q.sum(dim=0, keepdim=True)
+        q /= b
+    return (q * b).t()
+
+
+def swav_step_fn(a):
+    """One SwAV step on pre-made views (2 global + local crops), as bench/backend-swav.ts times it."""
+    net = small_resnet()
+    head = SwavHead(256, a.swav_hidden, a.swav_out, a.swav_prototypes)
+    opt = torch.optim.SGD(list(net.parameters()) + list(head.parameters()), lr=0.1, momentum=0.9, weight_decay=1e-6)
+    b = a.small_batch
+    globals_ = torch.randn(2 * b, 3, a.swav_global, a.swav_global)
+    locals_ = torch.randn(a.swav_locals * b, 3, a.swav_local, a.swav_local)
+    views = 2 + a.swav_locals
+
+    def step():
+        with torch.no_grad():
+            head.prototypes.weight.copy_(F.normalize(head.prototypes.weight, dim=1))
+        opt.zero_grad()
+        scores = head(torch.cat([net(globals_), net(locals_)])).chunk(views)
+        loss = 0
+        for i in range(2):
+            q = sinkhorn(scores[i].detach())
+            sub = 0
+            for v in range(views):
+                if v != i:
+                    sub -= torch.mean(torch.sum(q * F.log_softmax(scores[v] / 0.1, dim=1), dim=1))
+            loss += sub / (views - 1)
+        (loss / 2).backward()
+        opt.step()
+
+    net.train()
+    head.train()
+    return step
+
+
 def median_seconds(fn, reps, warmup=1):
     for _ in range(warmup):
         fn()
@@ -92,6 +150,13 @@ def main():
     p.add_argument("--small-batch", type=int, default=64)
     p.add_argument("--r50-batch", type=int, default=8)
     p.add_argument("--skip-r50", action="store_true")
+    p.add_argument("--skip-swav", action="store_true")
+    p.add_argument("--swav-global", type=int, default=32)
+    p.add_argument("--swav-local", type=int, default=16)
+    p.add_argument("--swav-locals", type=int, default=2)
+    p.add_argument("--swav-hidden", type=int, default=256)
+    p.add_argument("--swav-out", type=int, default=64)
+    p.add_argument("--swav-prototypes", type=int, default=64)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -119,7 +184,10 @@ def main():
         "smallTrainImgPerSec": a.small_batch / train_s,
         "smallInferImgPerSec": a.small_batch / infer_s,
         "resnet50InferImgPerSec": None,
+        "swavTrainImgPerSec": None,
     }
+    if not a.skip_swav:
+        result["swavTrainImgPerSec"] = a.small_batch / median_seconds(swav_step_fn(a), a.reps)
     if not a.skip_r50:
         r50 = resnet50().eval()
         xb = torch.randn(a.r50_batch, 3, 224, 224)

@@ -5,9 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's node bundle registers no gradients; tfjs-layers' bundle does (side effect).
 import '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import { availableParallelism } from 'node:os';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { loadNativeBackend } from './native-backend.js';
+import { loadNativeBackend, nativeTensorFlowVersion, nativeThreads } from './native-backend.js';
+import { registerNativeTrainingKernels } from './register-native-training-kernels.js';
 import { registerWasmTrainingKernels } from './register-wasm-training-kernels.js';
 import { wasmBinaryDirectory } from './wasm-paths.js';
 
@@ -16,7 +16,10 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export interface InitBackendOptions {
   /** Preferred backend; falls through to the next one when unavailable. */
   prefer?: BackendName;
-  /** Worker threads for wasm (ignored in Node today: tfjs forces wasm threads off there). */
+  /**
+   * Threads: TensorFlow's op thread pools (native; only before its first load in the process,
+   * default one per core) or wasm workers (ignored in Node today: tfjs forces wasm threads off).
+   */
   threads?: number;
   /** Where the one-line backend announcement goes. */
   log?: (line: string) => void;
@@ -26,20 +29,26 @@ export interface BackendInfo {
   name: BackendName;
   threads: number;
   version: string;
+  /** The runtime under the backend when it is not tfjs itself, e.g. 'TensorFlow 2.15.1'. */
+  runtime?: string;
 }
 
 let announced: string | undefined;
 
 function announce(info: BackendInfo, log: (line: string) => void): void {
-  const line = `[ml] backend=${info.name} threads=${info.threads} tfjs=${info.version}`;
+  const runtime = info.runtime === undefined ? '' : ` runtime="${info.runtime}"`;
+  const line = `[ml] backend=${info.name} threads=${info.threads} tfjs=${info.version}${runtime}`;
   if (announced === line) return;
   announced = line;
   log(line);
 }
 
-async function useNative(): Promise<boolean> {
-  if ((await loadNativeBackend()) === undefined) return false;
-  return tf.setBackend('tensorflow');
+async function useNative(threads: number | undefined): Promise<boolean> {
+  if ((await loadNativeBackend(threads)) === undefined) return false;
+  if (!(await tf.setBackend('tensorflow'))) return false;
+  // SHELFSSL_NATIVE_KERNELS=0 keeps tfjs' stock composition, for A/B timing and bisecting.
+  if (process.env['SHELFSSL_NATIVE_KERNELS'] !== '0') registerNativeTrainingKernels();
+  return true;
 }
 
 async function useWasm(threads: number | undefined): Promise<boolean> {
@@ -69,12 +78,15 @@ async function useCpu(requested: boolean, log: (line: string) => void): Promise<
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
   const log = opts.log ?? console.log;
   const prefer = opts.prefer ?? 'tensorflow';
-  const finish = (name: BackendName, threads: number): BackendInfo => {
-    const info = { name, threads, version: tf.version_core };
+  const finish = (name: BackendName, threads: number, runtime?: string): BackendInfo => {
+    const info: BackendInfo = { name, threads, version: tf.version_core };
+    if (runtime !== undefined) info.runtime = runtime;
     announce(info, log);
     return info;
   };
-  if (prefer === 'tensorflow' && (await useNative())) return finish('tensorflow', availableParallelism());
+  if (prefer === 'tensorflow' && (await useNative(opts.threads))) {
+    return finish('tensorflow', nativeThreads(), `TensorFlow ${nativeTensorFlowVersion() ?? '?'}`);
+  }
   if (prefer !== 'cpu' && (await useWasm(opts.threads))) return finish('wasm', wasmThreads());
   if (await useCpu(prefer === 'cpu', log)) return finish('cpu', 1);
   throw new Error('no TensorFlow.js backend could be initialised');

@@ -59,11 +59,18 @@ function linearInit(fanIn: number, fanOut: number, rng: Rng): { kernel: tf.Varia
   };
 }
 
+/** `conv2d_7/kernel_2` -> `kernel`: the role of a weight without the per-process uniquifying suffix. */
+export function weightRole(name: string): string {
+  return (name.split('/').pop() ?? 'weight').replace(/_\d+$/, '');
+}
+
 function backboneWeights(backbone: LayersModel): NamedWeight[] {
   // Keyed by position and role (kernel, gamma, moving_mean...): tfjs-layers appends a process-wide counter
   // to layer names, so a freshly built copy of the same network gets different names but the same order.
+  // The counter lands on the weight name too (`kernel_2` once a process has built three models), so it is
+  // stripped: otherwise a checkpoint resumes only in a process that happens to have built as many models.
   return backbone.weights.map((w, i) => ({
-    key: `backbone/${String(i).padStart(4, '0')}/${w.name.split('/').pop() ?? 'weight'}`,
+    key: `backbone/${String(i).padStart(4, '0')}/${weightRole(w.name)}`,
     variable: w.read() as tf.Variable,
     trainable: w.trainable,
   }));

@@ -1,19 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, wasmBinaryDirectory } from '../../ml/backend/index.js';
+import { builtNativeModuleDir, initBackend, wasmBinaryDirectory } from '../../ml/backend/index.js';
 
 describe('initBackend', () => {
-  it('falls back from the absent native binding to wasm and announces once', async () => {
+  it('prefers the native runtime when built, else falls back to wasm, and announces once', async () => {
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
-    const info = await initBackend({ log });
+    const auto = await initBackend({ log: () => {} });
+    assert.equal(auto.name, builtNativeModuleDir() === undefined ? 'wasm' : 'tensorflow');
+    const info = await initBackend({ log, prefer: 'wasm' });
     assert.equal(info.name, 'wasm');
     assert.equal(info.threads, 1, 'tfjs forces wasm threads off in Node');
     assert.equal(info.version, tf.version_core);
     assert.equal(tf.getBackend(), 'wasm');
     await initBackend({ log, prefer: 'wasm' });
-    assert.deepEqual(lines, ['[ml] backend=wasm threads=1 tfjs=4.22.0']);
+    assert.deepEqual(lines, ['[ml] backend=wasm threads=1 tfjs=4.22.0'], 'announced once');
   });
 
   it('resolves the wasm binaries directory with a trailing separator', () => {

@@ -1,0 +1,25 @@
+// Installs our training kernels on the native 'tensorflow' backend (tfjs-node): single TensorFlow
+// ops where tfjs would otherwise compose many elementwise passes (ReLU's gradient, training-mode
+// batch norm forward and backward). Call after the backend is registered; other backends keep
+// tfjs' stock behaviour (each hook checks the active backend).
+import { getKernel, registerGradient, registerKernel } from '@tensorflow/tfjs-core';
+import {
+  nativeBatchNormTrainingGradient,
+  nativeBatchNormTrainingGradKernel,
+  nativeBatchNormTrainingKernel,
+} from './kernels/native-batch-norm.js';
+import { routeBatchNormTrainingToNative } from './kernels/native-batch-norm-layer.js';
+import { nativeReluGradKernel, overrideReluGradient } from './kernels/native-relu-grad.js';
+
+const KERNELS = [nativeReluGradKernel, nativeBatchNormTrainingKernel, nativeBatchNormTrainingGradKernel];
+
+/** Idempotent. Returns the names of the kernels now registered for 'tensorflow'. */
+export function registerNativeTrainingKernels(): readonly string[] {
+  for (const config of KERNELS) {
+    if (getKernel(config.kernelName, 'tensorflow') === undefined) registerKernel(config);
+  }
+  registerGradient(nativeBatchNormTrainingGradient);
+  overrideReluGradient();
+  routeBatchNormTrainingToNative();
+  return KERNELS.map((k) => k.kernelName);
+}
