@@ -67,7 +67,7 @@ export const cropStage = {
 export const backboneStage = {
   name: 'backbone',
   description: 'a random-init backbone (control) or an imported pretrained one, in TensorFlow.js format',
-  codeVersion: 1,
+  codeVersion: 2,
   params: z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('random'), arch: ArchSpec }),
     z.strictObject({
@@ -118,7 +118,7 @@ export const SwavParams = z.strictObject({
 export const pretrainStage = {
   name: 'pretrain',
   description: 'SwAV self-supervised pretraining on the unlabelled pool; checkpoints and resumes',
-  codeVersion: 1,
+  codeVersion: 2,
   params: SwavParams,
   inputs: { crops: 'crop pools' },
   outputs: ['model.json', 'weights.bin', 'history.json'],

@@ -1,89 +1,15 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { buildBackbone, IMAGENET_NORMALIZATION, saveBackboneToMemory } from '../../ml/models/index.js';
-import { createRng, permutation } from '../../ml/random.js';
-import {
-  decodeSwavState,
-  detectCollapse,
-  encodeSwavState,
-  type MultiCropConfig,
-  SWAV_BLUR,
-  SWAV_COLOR_JITTER,
-  SwavTrainer,
-  type SwavTrainerConfig,
-  swavMultiCropConfig,
-} from '../../ml/swav/index.js';
-import { pretrainStage, type SwavParams } from '../../pipelines/stages.js';
+import { buildBackbone, saveBackboneToMemory } from '../../ml/models/index.js';
+import { decodeSwavState, detectCollapse, encodeSwavState, SwavTrainer } from '../../ml/swav/index.js';
+import { pretrainStage } from '../../pipelines/stages.js';
 import { StageFailure } from '../stage-runner.js';
 import { defineStage, type StageContext } from '../stage-types.js';
 import { yieldToEventLoop } from './artefact-files.js';
-import { type CropPool, loadCropPool } from './crop-pool.js';
+import { loadCropPool } from './crop-pool.js';
 import { backendLabel, ensureBackend } from './ml-runtime.js';
+import { type SwavSettings, swavTrainerConfig, swavTrainingImages } from './swav-config.js';
 
-type Params = ReturnType<typeof SwavParams.parse>;
-
-/** The unlabelled pool (optionally a seeded subset of it): SwAV never sees a label. */
-function trainingImages(pool: CropPool, params: Params) {
-  const per = pool.size * pool.size * 3;
-  if (params.maxImages === 0 || params.maxImages >= pool.n) {
-    return { pixels: pool.pixels, n: pool.n, h: pool.size, w: pool.size, c: 3 };
-  }
-  const chosen = permutation(pool.n, createRng(params.seed)).slice(0, params.maxImages);
-  const pixels = new Uint8Array(chosen.length * per);
-  chosen.forEach((row, i) => {
-    pixels.set(pool.pixels.subarray(row * per, (row + 1) * per), i * per);
-  });
-  return { pixels, n: chosen.length, h: pool.size, w: pool.size, c: 3 };
-}
-
-/** SwAV's multi-crop recipe at the configured sizes, scales and augmentation strengths. */
-function multiCropConfig(params: Params): MultiCropConfig {
-  const base = swavMultiCropConfig(params.globalCrop, params.localCrop, params.localCount);
-  const s = params.colorJitter;
-  return {
-    ...base,
-    global: { ...base.global, scale: params.globalScale },
-    local: { ...base.local, scale: params.localScale },
-    ...(s > 0
-      ? {
-          colorJitter: {
-            ...SWAV_COLOR_JITTER,
-            brightness: 0.8 * s,
-            contrast: 0.8 * s,
-            saturation: 0.8 * s,
-            hue: 0.2 * s,
-          },
-        }
-      : { colorJitter: undefined }),
-    grayscaleProbability: params.grayscaleProbability,
-    blur: { ...SWAV_BLUR, probability: params.blurProbability },
-    normalize: IMAGENET_NORMALIZATION,
-  };
-}
-
-function trainerConfig(params: Params, stepsPerEpoch: number): SwavTrainerConfig {
-  return {
-    model: {
-      projHidden: params.projHidden,
-      projOut: params.projOut,
-      prototypes: params.prototypes,
-      seed: params.seed,
-    },
-    crops: multiCropConfig(params),
-    schedule: {
-      baseLr: params.lr,
-      finalLr: params.lr * 0.001,
-      warmupSteps: Math.round(params.warmupEpochs * stepsPerEpoch),
-      totalSteps: params.epochs * stepsPerEpoch,
-    },
-    seed: params.seed,
-    epsilon: params.epsilon,
-    temperature: params.temperature,
-    freezePrototypesIterations: params.freezePrototypesSteps,
-    ...(params.queueLength > 0
-      ? { queue: { length: params.queueLength, startEpoch: params.queueStartEpoch } }
-      : {}),
-  };
-}
+type Params = SwavSettings;
 
 /** A fresh trainer, or the newest checkpoint of this exact stage + inputs + params (after a crash or retry). */
 async function startOrResume(ctx: StageContext, params: Params, stepsPerEpoch: number) {
@@ -91,7 +17,7 @@ async function startOrResume(ctx: StageContext, params: Params, stepsPerEpoch: n
   const checkpoint = await ctx.loadCheckpoint();
   if (!checkpoint)
     return {
-      trainer: new SwavTrainer(backbone, trainerConfig(params, stepsPerEpoch)),
+      trainer: new SwavTrainer(backbone, swavTrainerConfig(params, stepsPerEpoch)),
       backbone,
       resumedFrom: 0,
     };
@@ -105,7 +31,10 @@ export const pretrain = defineStage({
   async run(ctx, params) {
     const info = await ensureBackend();
     const pool = await loadCropPool(ctx.inputs.crops!, 'unlabelled', ctx.scratchDir);
-    const data = trainingImages(pool, params);
+    const data = swavTrainingImages(
+      { pixels: pool.pixels, n: pool.n, h: pool.size, w: pool.size, c: 3 },
+      params,
+    );
     if (data.n < params.batchSize) {
       throw new StageFailure(
         `pretrain: ${data.n} unlabelled crops < batchSize ${params.batchSize}; lower swav.batchSize`,

@@ -11,7 +11,8 @@ export class LayerFactory {
   constructor(private readonly seed: number) {}
 
   conv(name: string, filters: number, kernelSize: number, strides: number): tfl.layers.Layer {
-    const seed = this.seed * 1000 + this.next++;
+    // +1: tfjs treats an initializer seed of 0 as "unseeded", which would make the first conv random per build.
+    const seed = this.seed * 1000 + this.next++ + 1;
     return tfl.layers.conv2d({
       name,
       filters,
