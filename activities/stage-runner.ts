@@ -25,6 +25,8 @@ import { StageRunInputSchema, type StageRunResult } from './stage-input.js';
 import type { LoadedInput, StageContext, StageImpl } from './stage-types.js';
 import { isStorageUnreachable, waitForStorage } from './storage-outage.js';
 
+const KEEP_ALIVE_MS = 10_000;
+
 /** A stage threw this: retrying cannot help (bad params, bad data beyond the allowed share, collapse). */
 export class StageFailure extends Error {
   override name = 'StageFailure';
@@ -52,12 +54,21 @@ export function stageActivity(deps: ActivityDeps, impl: StageImpl) {
   const attempt = runStageAttempt(bucket, impl, signalEveryMs);
   return async (raw: unknown): Promise<StageRunResult> => {
     const beat: { last?: StageProgress } = {};
+    // Every stage heartbeats, even one that reports no progress, so a dead worker is noticed within the
+    // heartbeat timeout instead of the (hours-long) start-to-close timeout.
+    const actx = Context.current();
+    const keepAlive = setInterval(
+      () => actx.heartbeat({ ...(beat.last ?? {}), at: Date.now() }),
+      KEEP_ALIVE_MS,
+    );
     try {
       return await attempt(raw, beat);
     } catch (err) {
       // Fail this attempt only once storage is back, so an outage costs one attempt, not all of them.
       if (isStorageUnreachable(err)) await waitForStorage(bucket, () => beat.last);
       throw err;
+    } finally {
+      clearInterval(keepAlive);
     }
   };
 }

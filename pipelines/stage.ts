@@ -18,6 +18,9 @@ export interface StageDef<P extends z.ZodType = z.ZodType> {
   retry?: Partial<DagNode['retry']>;
 }
 
+/** Every stage heartbeats at least every 10 s (the stage runner sees to it). */
+const DEFAULT_HEARTBEAT_TIMEOUT = '2 minutes';
+
 const DEFAULT_RETRY: DagNode['retry'] = {
   maximumAttempts: 5,
   initialInterval: '1 second',
@@ -44,7 +47,7 @@ export function stageNode<P extends z.ZodType>(
     inputs,
     queue: def.queue,
     startToCloseTimeout: def.startToCloseTimeout,
-    ...(def.heartbeatTimeout ? { heartbeatTimeout: def.heartbeatTimeout } : {}),
+    heartbeatTimeout: def.heartbeatTimeout ?? DEFAULT_HEARTBEAT_TIMEOUT,
     retry: { ...DEFAULT_RETRY, ...def.retry },
     ...(group ? { group } : {}),
   };

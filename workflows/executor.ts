@@ -209,7 +209,14 @@ async function resolveFromCache(
     known[id] = hit.ref;
     Object.assign(stateOf(ctx, id), { status: 'cached', cacheHit: true, ref: hit.ref, durationMs: 0 });
   }
-  for (const r of rootRefs) if (r.status === 'rejected') throw r.reason;
+  const failedRoots = roots.filter((_, i) => rootRefs[i]?.status === 'rejected');
+  if (failedRoots.length > 0) {
+    const summary = failedRoots.map((n) => `${n.id}: ${stateOf(ctx, n.id).error ?? 'failed'}`).join('; ');
+    throw ApplicationFailure.nonRetryable(
+      `${failedRoots.length} stage(s) failed: ${summary}`,
+      'PipelineFailed',
+    );
+  }
   return known;
 }
 

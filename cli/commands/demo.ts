@@ -63,7 +63,9 @@ export const demoCommand: Command = {
       async afterSuccess(client, s, { result }) {
         const bucket = { s3: createS3Client(s.s3), bucket: s.s3.bucket };
         console.log('');
-        for (const line of formatSweepTable(buildSweepTable(await collectSweepPoints(bucket, plan, result.refs)))) {
+        for (const line of formatSweepTable(
+          buildSweepTable(await collectSweepPoints(bucket, plan, result.refs)),
+        )) {
           console.log(line);
         }
         const saved = await downloadRunReport(client, s, workflowId, out);

@@ -1,4 +1,4 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { type Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Settings } from '../../../config/settings.js';
 import type { PipelineRunResult } from '../../../workflows/pipeline-run.js';
 import { EXIT } from '../../command.js';
@@ -15,11 +15,20 @@ function failureMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export async function runOutcome(handle: WorkflowHandle): Promise<RunOutcome> {
-  try {
-    return { ok: true, result: (await handle.result()) as PipelineRunResult };
-  } catch (err) {
-    return { ok: false, message: failureMessage(err) };
+/**
+ * The run's result. A Temporal server that restarts mid-wait breaks the long poll although the run goes on,
+ * so anything but the run's own failure is asked again for up to `retryForMs`.
+ */
+export async function runOutcome(handle: WorkflowHandle, retryForMs = 10 * 60_000): Promise<RunOutcome> {
+  const deadline = Date.now() + retryForMs;
+  for (;;) {
+    try {
+      return { ok: true, result: (await handle.result()) as PipelineRunResult };
+    } catch (err) {
+      if (err instanceof WorkflowFailedError || Date.now() > deadline)
+        return { ok: false, message: failureMessage(err) };
+      await new Promise((r) => setTimeout(r, 2000));
+    }
   }
 }
 
