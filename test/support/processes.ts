@@ -2,25 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../../config/settings.js';
+import { settingsToEnv } from '../../config/settings-env.js';
 import { CLI } from './cli.js';
 
 /** The environment a `shelfssl worker` process needs to reach the same Temporal, MinIO and task queues. */
 export function workerEnv(settings: Settings, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    SHELFSSL_TEMPORAL_ADDRESS: settings.temporal.address,
-    SHELFSSL_TEMPORAL_NAMESPACE: settings.temporal.namespace,
-    SHELFSSL_QUEUE_CPU: settings.temporal.taskQueues.cpu,
-    SHELFSSL_QUEUE_GPU: settings.temporal.taskQueues.gpu,
-    SHELFSSL_S3_ENDPOINT: settings.s3.endPoint,
-    SHELFSSL_S3_PORT: String(settings.s3.port),
-    SHELFSSL_S3_USE_SSL: String(settings.s3.useSSL),
-    SHELFSSL_S3_ACCESS_KEY: settings.s3.accessKey,
-    SHELFSSL_S3_SECRET_KEY: settings.s3.secretKey,
-    SHELFSSL_S3_BUCKET: settings.s3.bucket,
-    SHELFSSL_S3_REGION: settings.s3.region,
-    ...extra,
-  };
+  return { ...process.env, ...settingsToEnv(settings), ...extra };
 }
 
 export interface WorkerProcess {

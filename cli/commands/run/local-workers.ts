@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from '@temporalio/worker';
 import type { Settings } from '../../../config/settings.js';
+import { settingsToEnv } from '../../../config/settings-env.js';
 
 export interface LocalWorkers {
   stop(): Promise<void>;
@@ -9,28 +10,9 @@ export interface LocalWorkers {
 
 const CLI = fileURLToPath(new URL('../../main.js', import.meta.url));
 
-/** Same settings as this process, passed explicitly so a child never reads a different config. */
-function settingsEnv(settings: Settings): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    SHELFSSL_TEMPORAL_ADDRESS: settings.temporal.address,
-    SHELFSSL_TEMPORAL_NAMESPACE: settings.temporal.namespace,
-    SHELFSSL_QUEUE_CPU: settings.temporal.taskQueues.cpu,
-    SHELFSSL_QUEUE_GPU: settings.temporal.taskQueues.gpu,
-    SHELFSSL_S3_ENDPOINT: settings.s3.endPoint,
-    SHELFSSL_S3_PORT: String(settings.s3.port),
-    SHELFSSL_S3_USE_SSL: String(settings.s3.useSSL),
-    SHELFSSL_S3_ACCESS_KEY: settings.s3.accessKey,
-    SHELFSSL_S3_SECRET_KEY: settings.s3.secretKey,
-    SHELFSSL_S3_BUCKET: settings.s3.bucket,
-    SHELFSSL_S3_REGION: settings.s3.region,
-    SHELFSSL_DATA_DIR: settings.dataDir,
-  };
-}
-
 function spawnActivityWorker(settings: Settings, queue: 'cpu' | 'gpu'): ChildProcess {
   return spawn(process.execPath, [CLI, 'worker', '--queue', queue, '--role', 'activities'], {
-    env: settingsEnv(settings),
+    env: { ...process.env, ...settingsToEnv(settings) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

@@ -1,0 +1,19 @@
+import type { Settings } from './settings.js';
+
+/** Settings as SHELFSSL_* variables, so a child process (a worker) reaches the same Temporal, S3 and queues. */
+export function settingsToEnv(settings: Settings): Record<string, string> {
+  return {
+    SHELFSSL_TEMPORAL_ADDRESS: settings.temporal.address,
+    SHELFSSL_TEMPORAL_NAMESPACE: settings.temporal.namespace,
+    SHELFSSL_QUEUE_CPU: settings.temporal.taskQueues.cpu,
+    SHELFSSL_QUEUE_GPU: settings.temporal.taskQueues.gpu,
+    SHELFSSL_S3_ENDPOINT: settings.s3.endPoint,
+    SHELFSSL_S3_PORT: String(settings.s3.port),
+    SHELFSSL_S3_USE_SSL: String(settings.s3.useSSL),
+    SHELFSSL_S3_ACCESS_KEY: settings.s3.accessKey,
+    SHELFSSL_S3_SECRET_KEY: settings.s3.secretKey,
+    SHELFSSL_S3_BUCKET: settings.s3.bucket,
+    SHELFSSL_S3_REGION: settings.s3.region,
+    SHELFSSL_DATA_DIR: settings.dataDir,
+  };
+}
