@@ -99,9 +99,14 @@ async function main(): Promise<number> {
       reps: { type: 'string', default: '3' },
       images: { type: 'string', default: '40' },
       'no-write': { type: 'boolean', default: false },
+      'doc-only': { type: 'boolean', default: false },
     },
     strict: true,
   });
+  if (values['doc-only']) {
+    regenerateDoc();
+    return 0;
+  }
   const chosen = values.suite === 'all' ? [...SUITES] : [values.suite as Suite];
   const bad = chosen.filter((s) => !SUITES.includes(s));
   if (bad.length > 0) {

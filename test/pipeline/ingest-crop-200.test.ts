@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, it } from 'node:test';
+import { z } from 'zod';
+import { startPipelineRun } from '../../cli/runs.js';
+import { makeShelves } from '../../data/shelves/index.js';
+import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
+import { readArtefactFile, readManifest } from '../../store/artefacts.js';
+import { createS3Client } from '../../store/s3.js';
+import { type RunningWorker, startTestWorker } from '../support/worker.js';
+
+const IndexSchema = z.object({
+  entries: z.array(z.object({ label: z.number().nullable(), split: z.string().nullable() })),
+});
+
+let w: RunningWorker;
+before(async () => {
+  w = await startTestWorker('ingest-crop-200');
+});
+after(async () => {
+  await w.stop();
+});
+
+it('ingests and crops 200 generated Fashion-MNIST shelves through the DAG: counts match the CSVs, test split is stratified', async () => {
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'shelfssl-200-')), 'shelves');
+  await makeShelves({ out: dir, images: 200, seed: 9, labelShare: 0.3 });
+  const csvRows = ['train', 'val', 'test']
+    .map(
+      (s) =>
+        readFileSync(path.join(dir, 'annotations', `annotations_${s}.csv`), 'utf8')
+          .trim()
+          .split('\n').length,
+    )
+    .reduce((a, b) => a + b, 0);
+  const plan = expandPaperPipeline(RunConfigSchema.parse({ dataset: { location: dir } }));
+  plan.nodes = plan.nodes.filter((n) => ['snapshot', 'ingest', 'crop'].includes(n.id));
+  const result = await (await startPipelineRun(w.client, w.settings, plan)).result();
+  const bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+  const ingest = (await readManifest(bucket, 'ingest', result.refs.ingest!.key))!;
+  const crop = (await readManifest(bucket, 'crop', result.refs.crop!.key))!;
+  assert.equal(ingest.metrics.images, 200);
+  assert.equal(ingest.metrics.goodBoxes, csvRows);
+  assert.equal(crop.metrics.crops, csvRows, 'one crop per CSV box');
+  assert.equal(Number(crop.metrics.labelled) + Number(crop.metrics.unlabelled), csvRows);
+  assert.equal(crop.metrics.labelled, ingest.metrics.labelledBoxes);
+  const index = IndexSchema.parse(
+    JSON.parse((await readArtefactFile(bucket, crop, 'labelled/index.json')).toString()),
+  );
+  for (let label = 0; label < 5; label++) {
+    const ofClass = index.entries.filter((e) => e.label === label);
+    const test = ofClass.filter((e) => e.split === 'test').length;
+    assert.ok(
+      Math.abs(test - ofClass.length * 0.15) <= 1,
+      `class ${label}: ${test} of ${ofClass.length} in test`,
+    );
+  }
+  assert.equal(crop.metrics.test, index.entries.filter((e) => e.split === 'test').length);
+});
