@@ -18,7 +18,8 @@ import {
   swavTrainerConfig,
   swavTrainingImages,
 } from '../activities/stages/swav-config.js';
-import { cropShelfImages, readCropIndex, readCropShard } from '../data/crop/index.js';
+import { cropShelfImages } from '../data/crop/index.js';
+import { type LoadedCropPool, loadCropPoolDir } from '../data/crop/load-pool.js';
 import { findFashionMnist } from '../data/fashion-mnist.js';
 import { matchLabels, readLabelCsv } from '../data/labels/index.js';
 import { nestedStratifiedSample } from '../data/sampling.js';
@@ -61,19 +62,9 @@ export interface DatasetOptions {
   log?: (line: string) => void;
 }
 
-async function loadPool(
-  dir: string,
-): Promise<{ batch: ImageBatch; index: Awaited<ReturnType<typeof readCropIndex>> }> {
-  const index = await readCropIndex(dir);
-  const per = index.cropSize * index.cropSize * 3;
-  const pixels = new Uint8Array(index.count * per);
-  let offset = 0;
-  for (const shard of index.shards) {
-    const data = await readCropShard(dir, shard.file);
-    pixels.set(data.pixels.subarray(0, shard.rows * per), offset);
-    offset += shard.rows * per;
-  }
-  return { batch: { pixels, n: index.count, h: index.cropSize, w: index.cropSize, c: 3 }, index };
+async function loadPool(dir: string): Promise<{ batch: ImageBatch; index: LoadedCropPool['index'] }> {
+  const pool = await loadCropPoolDir(dir);
+  return { batch: { pixels: pool.pixels, n: pool.n, h: pool.size, w: pool.size, c: 3 }, index: pool.index };
 }
 
 /** Generates shelves from real Fashion-MNIST garments (unless cached), crops them and loads both pools. */
