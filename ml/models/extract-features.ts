@@ -2,6 +2,7 @@
 // tensors alive at a time so tens of thousands of crops fit in wasm's 4 GB heap.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { compileFrozenInference } from './fold-batchnorm.js';
 
 export interface Normalization {
   mean: [number, number, number];
@@ -66,14 +67,21 @@ export async function extractFeatures(
   const target = modelInputGeometry(model);
   const dim = model.outputs[0]!.shape[1] as number;
   const features = new Float32Array(n * dim);
-  for (let start = 0; start < n; start += batchSize) {
-    const count = Math.min(batchSize, n - start);
-    const pixels = images.subarray(start * imageSize, (start + count) * imageSize);
-    const batch = prepareBatch(pixels, [count, h, w, c], target, normalization);
-    const out = model.predict(batch) as tf.Tensor;
-    features.set(await out.data(), start * dim);
-    tf.dispose([batch, out]);
-    onBatch?.(start + count, n);
+  // Frozen backbone: BN folded into the convs, ReLUs fused; model.predict for unsupported graphs.
+  const compiled = compileFrozenInference(model);
+  const forward = compiled ?? ((x: tf.Tensor4D) => model.predict(x) as tf.Tensor);
+  try {
+    for (let start = 0; start < n; start += batchSize) {
+      const count = Math.min(batchSize, n - start);
+      const pixels = images.subarray(start * imageSize, (start + count) * imageSize);
+      const batch = prepareBatch(pixels, [count, h, w, c], target, normalization);
+      const out = forward(batch);
+      features.set(await out.data(), start * dim);
+      tf.dispose([batch, out]);
+      onBatch?.(start + count, n);
+    }
+  } finally {
+    compiled?.dispose();
   }
   return features;
 }
