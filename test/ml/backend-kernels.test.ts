@@ -5,31 +5,7 @@ import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, planTile } from '../../ml/backend/index.js';
 import { buildSmallResNet } from '../../ml/models/index.js';
-
-function seededUniform(seed: number, size: number): Float32Array {
-  // mulberry32: tiny, deterministic, good enough for test data.
-  let state = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  }
-  return out;
-}
-
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length);
-  let maxRef = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(expected[i]!));
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i]! - expected[i]!));
-  }
-  return maxDiff / Math.max(maxRef, 1e-12);
-}
+import { relativeError, seededUniform } from '../support/numeric.js';
 
 interface ConvCase {
   batch: number;

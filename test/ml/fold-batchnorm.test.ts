@@ -9,6 +9,7 @@ import {
   compileFrozenInference,
   extractFeatures,
 } from '../../ml/models/index.js';
+import { relativeError } from '../support/numeric.js';
 
 /** Fresh builds have identity BN statistics; give every BN non-trivial ones so folding is exercised. */
 function randomizeBatchNorms(model: tfl.LayersModel, seed: number): void {
@@ -29,20 +30,6 @@ function randomizeBatchNorms(model: tfl.LayersModel, seed: number): void {
 }
 
 /** max |a - b| / max |b|: rounding noise relative to the feature scale. */
-function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
-  const a = actual.dataSync();
-  const b = expected.dataSync();
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  assert.ok(scale > 0, 'reference features are all zero');
-  return diff / scale;
-}
-
 const CASES: { name: string; build: () => tfl.LayersModel; size: number; batch: number }[] = [
   { name: 'small ResNet (default widths)', build: () => buildSmallResNet({ seed: 3 }), size: 32, batch: 4 },
   {
@@ -56,6 +43,11 @@ const CASES: { name: string; build: () => tfl.LayersModel; size: number; batch: 
 ];
 
 for (const prefer of ['cpu', 'default'] as const) {
+  /** The shared error measure, on tensors. */
+  function relativeTensorError(actual: tf.Tensor, expected: tf.Tensor): number {
+    return relativeError(actual.dataSync(), expected.dataSync());
+  }
+
   describe(`compileFrozenInference on ${prefer} backend`, () => {
     it('matches model.predict within 1e-4 relative', async (t) => {
       const backend =
@@ -74,7 +66,7 @@ for (const prefer of ['cpu', 'default'] as const) {
         assert.equal(tf.memory().numTensors, before + 1, `${c.name}: compiled pass leaks tensors`);
         const want = model.predict(x) as tf.Tensor;
         assert.deepEqual(got.shape, want.shape);
-        const err = relativeError(got, want);
+        const err = relativeTensorError(got, want);
         t.diagnostic(`${c.name} on ${backend.name}: relative error ${err.toExponential(2)}`);
         assert.ok(err < 1e-4, `${c.name} on ${backend.name}: relative error ${err}`);
         tf.dispose([x, got, want]);

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend, loadNativeBackendDetailed } from '../../ml/backend/index.js';
 import { buildResNet50, buildSmallResNet } from '../../ml/models/index.js';
+import { relativeError, seededUniform } from '../support/numeric.js';
 
 const TOLERANCE = 1e-4;
 
@@ -19,33 +20,8 @@ const skip =
     ? `native TensorFlow backend not installed: ${native.reasons.at(-1) ?? 'unknown reason'}`
     : false;
 
-function seededUniform(seed: number, size: number, scale = 1): Float32Array {
-  // mulberry32: tiny, deterministic, good enough for test data.
-  let state = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5) * 2 * scale;
-  }
-  return out;
-}
-
 function randomTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
   return tf.tensor(seededUniform(seed, tf.util.sizeFromShape(shape), scale), shape);
-}
-
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length);
-  let maxRef = 0;
-  let maxDiff = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(expected[i]!));
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i]! - expected[i]!));
-  }
-  return maxDiff / Math.max(maxRef, 1e-12);
 }
 
 type Arrays = Record<string, Float32Array>;
