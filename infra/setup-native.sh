@@ -43,7 +43,10 @@ CACHE="${SHELFSSL_CACHE:-$HOME/.cache/shelfssl}/native/$TF_PACKAGE-$TF_VERSION"
 NAPI_VERSION=8
 BINDING="$MODULE/lib/napi-v$NAPI_VERSION/tfjs_binding.node"
 STAMP="$MODULE/lib/shelfssl-native.stamp"
-STAMP_TEXT="$TF_PACKAGE==$TF_VERSION gpu=$GPU napi=$NAPI_VERSION node=$(node -p 'process.versions.modules')"
+PATCHES=("$ROOT"/native/patches/*.patch)
+# A changed patch changes the stamp, so machines with an older build recompile.
+PATCH_DIGEST="$(cat "${PATCHES[@]}" | sha256sum | cut -c1-12)"
+STAMP_TEXT="$TF_PACKAGE==$TF_VERSION gpu=$GPU napi=$NAPI_VERSION node=$(node -p 'process.versions.modules') patches=$PATCH_DIGEST"
 
 log() { echo "setup-native: $*"; }
 die() {
@@ -145,6 +148,17 @@ install_tfjs_node() {
   (cd "$PREFIX" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 }
 
+# Our changes to the binding's sources (native/patches/README.md says what each adds and why).
+# Idempotent: a patch that is already in the tree is left alone.
+apply_patches() {
+  local patch
+  for patch in "${PATCHES[@]}"; do
+    if (cd "$MODULE" && git apply --reverse --check "$patch") >/dev/null 2>&1; then continue; fi
+    log "patching the binding: $(basename "$patch")"
+    (cd "$MODULE" && git apply "$patch") || die "$(basename "$patch") does not apply to tfjs-node $(package_version "$MODULE")"
+  done
+}
+
 package_version() {
   node -p "require('$1/package.json').version" 2>/dev/null || echo missing
 }
@@ -210,6 +224,7 @@ main() {
   extract_wheel
   [[ $GPU == 1 ]] && install_cuda_libraries
   install_tfjs_node
+  apply_patches
   share_project_tfjs
   build_binding
   binding_loads || die "the built binding does not load: (cd $PREFIX && node -e \"require('$BINDING')\")"

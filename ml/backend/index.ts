@@ -1,4 +1,5 @@
 export { type BackendInfo, type BackendName, type InitBackendOptions, initBackend } from './init-backend.js';
+export { type Conv2DResidualArgs, conv2dResidual } from './conv2d-residual.js';
 export { planTile } from './kernels/tile-via-broadcast.js';
 export {
   builtNativeModuleDir,
@@ -7,6 +8,6 @@ export {
   type NativePackage,
   nativeTensorFlowVersion,
 } from './native-backend.js';
-export { registerNativeTrainingKernels } from './register-native-training-kernels.js';
+export { registerNativeKernels } from './register-native-kernels.js';
 export { registerWasmTrainingKernels } from './register-wasm-training-kernels.js';
 export { wasmBinaryDirectory } from './wasm-paths.js';

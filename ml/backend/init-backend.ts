@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadNativeBackend, nativeTensorFlowVersion, nativeThreads } from './native-backend.js';
-import { registerNativeTrainingKernels } from './register-native-training-kernels.js';
+import { registerNativeKernels } from './register-native-kernels.js';
 import { registerWasmTrainingKernels } from './register-wasm-training-kernels.js';
 import { wasmBinaryDirectory } from './wasm-paths.js';
 
@@ -47,7 +47,7 @@ async function useNative(threads: number | undefined): Promise<boolean> {
   if ((await loadNativeBackend(threads)) === undefined) return false;
   if (!(await tf.setBackend('tensorflow'))) return false;
   // SHELFSSL_NATIVE_KERNELS=0 keeps tfjs' stock composition, for A/B timing and bisecting.
-  if (process.env['SHELFSSL_NATIVE_KERNELS'] !== '0') registerNativeTrainingKernels();
+  if (process.env['SHELFSSL_NATIVE_KERNELS'] !== '0') registerNativeKernels();
   return true;
 }
 

@@ -1,11 +1,13 @@
 // Inference-only compilation of a frozen ResNet backbone: every Conv2D -> BatchNormalization
-// (-> ReLU) chain becomes one fused conv (BN folded into the kernel and a bias, ReLU fused), and
-// the rest (residual adds, ReLUs, max-pool, global average pool) runs as plain tfjs-core ops.
+// (-> ReLU) chain becomes one fused conv (BN folded into the kernel and a bias, ReLU fused);
+// a block's last conv takes its shortcut add and ReLU too (conv2dResidual), and the rest
+// (other adds and ReLUs, max-pool, global average pool) runs as plain tfjs-core ops.
 // Only the layer types and wiring that ml/models/resnet-blocks.ts produces are supported; for
 // anything else compileFrozenInference returns undefined and callers fall back to model.predict.
 // The weights are read once at compile time: recompile after the model's weights change.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { conv2dResidual } from '../backend/conv2d-residual.js';
 
 type Layer = tfl.layers.Layer;
 type Symbolic = tfl.SymbolicTensor;
@@ -133,6 +135,42 @@ function isPlainRelu(layer: Layer): boolean {
   return layer.getClassName() === 'Activation' && (layer.getConfig() as Config).activation === 'relu';
 }
 
+function convStep(src: number, dst: number, folded: FoldedConv, activation: 'relu' | 'linear'): Step {
+  const { filter, bias, strides, pad, dilations } = folded;
+  return {
+    srcs: [src],
+    dst,
+    fn: ([x]) =>
+      tf.fused.conv2d({ x: x as tf.Tensor4D, filter, bias, strides, pad, dilations, dataFormat: 'NHWC', activation }),
+  };
+}
+
+/** activation(conv(src) + residual): a block's last conv and its shortcut as one op. */
+function residualStep(
+  src: number,
+  residual: number,
+  dst: number,
+  folded: FoldedConv,
+  activation: 'relu' | 'linear',
+): Step {
+  const { filter, bias, strides, pad, dilations } = folded;
+  return {
+    srcs: [src, residual],
+    dst,
+    fn: ([x, r]) =>
+      conv2dResidual({
+        x: x as tf.Tensor4D,
+        residual: r as tf.Tensor4D,
+        filter,
+        bias,
+        strides,
+        pad,
+        dilations,
+        activation,
+      }),
+  };
+}
+
 function build(model: tfl.LayersModel, owned: tf.Tensor[]): { steps: Step[]; input: number; output: number } {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new Unsupported('not single in/out');
   const output = model.outputs[0]!;
@@ -152,6 +190,8 @@ function build(model: tfl.LayersModel, owned: tf.Tensor[]): { steps: Step[]; inp
 
   const absorbed = new Set<Layer>();
   const steps: Step[] = [];
+  // Conv(+BN) outputs read only by an Add: emitted at that Add, where one can take the residual.
+  const deferredConvs = new Map<number, { src: number; folded: FoldedConv }>();
   for (const layer of model.layers) {
     if (absorbed.has(layer)) continue;
     const kind = layer.getClassName();
@@ -177,21 +217,11 @@ function build(model: tfl.LayersModel, owned: tf.Tensor[]): { steps: Step[]; inp
       }
       const folded = foldConvBn(layer, bn);
       owned.push(folded.filter, folded.bias);
-      steps.push({
-        srcs: [src],
-        dst: last.id,
-        fn: ([x]) =>
-          tf.fused.conv2d({
-            x: x as tf.Tensor4D,
-            filter: folded.filter,
-            bias: folded.bias,
-            strides: folded.strides,
-            pad: folded.pad,
-            dilations: folded.dilations,
-            dataFormat: 'NHWC',
-            activation,
-          }),
-      });
+      if (activation === 'linear' && after?.getClassName() === 'Add') {
+        deferredConvs.set(last.id, { src, folded });
+      } else {
+        steps.push(convStep(src, last.id, folded, activation));
+      }
     } else if (kind === 'Add') {
       const srcs = inputsOf(layer).map((t) => t.id);
       let last = out;
@@ -201,6 +231,19 @@ function build(model: tfl.LayersModel, owned: tf.Tensor[]): { steps: Step[]; inp
         relu = true;
         absorbed.add(after);
         last = outputOf(after);
+      }
+      // A deferred conv is read by this Add only: fuse one with the other input as its residual.
+      const deferred = srcs.filter((id) => deferredConvs.has(id));
+      const fused = srcs.length === 2 ? deferred.pop() : undefined;
+      for (const id of deferred) {
+        const conv = deferredConvs.get(id)!;
+        steps.push(convStep(conv.src, id, conv.folded, 'linear'));
+      }
+      if (fused !== undefined) {
+        const conv = deferredConvs.get(fused)!;
+        const residual = srcs.find((id) => id !== fused)!;
+        steps.push(residualStep(conv.src, residual, last.id, conv.folded, relu ? 'relu' : 'linear'));
+        continue;
       }
       steps.push({
         srcs,

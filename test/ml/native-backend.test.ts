@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend, loadNativeBackendDetailed } from '../../ml/backend/index.js';
+import { conv2dResidual, initBackend, loadNativeBackendDetailed } from '../../ml/backend/index.js';
+import { CONV2D_RESIDUAL } from '../../ml/backend/kernels/native-onednn-conv.js';
 import { buildResNet50, buildSmallResNet } from '../../ml/models/index.js';
 import { relativeError, seededUniform } from '../support/numeric.js';
 
@@ -80,12 +81,28 @@ function convCase(c: ConvCase, seed: number): Arrays {
     const bias = randomTensor([c.out], seed + 3) as tf.Tensor1D;
     const y = tf.conv2d(x, w, c.stride, c.pad);
     const fused = tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad, bias, activation: 'relu' });
+    const linear = tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad, bias });
+    const residual = randomTensor(y.shape, seed + 4) as tf.Tensor4D;
+    const residualBefore = values(residual).slice();
+    const geometry = { strides: [c.stride, c.stride] as [number, number], pad: c.pad, dilations: [1, 1] as [number, number] };
+    const withResidual = conv2dResidual({ x, filter: w, bias, residual, ...geometry, activation: 'relu' });
+    const withResidualLinear = conv2dResidual({ x, filter: w, bias, residual, ...geometry, activation: 'linear' });
+    // oneDNN's sum post-op writes into its addend's buffer when it may; a live input must survive.
+    assert.deepEqual(values(residual), residualBefore, 'conv2dResidual changed its residual input');
     // A random upstream gradient, so dy is not all ones (which would hide index mistakes).
     const dy = randomTensor(y.shape, seed + 2);
     const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
       tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), dy)),
     )([x, w]);
-    return { y: values(y), fused: values(fused), dx: values(dx!), dw: values(dw!) };
+    return {
+      y: values(y),
+      fused: values(fused),
+      linear: values(linear),
+      residual: values(withResidual),
+      residualLinear: values(withResidualLinear),
+      dx: values(dx!),
+      dw: values(dw!),
+    };
   });
 }
 
@@ -201,9 +218,13 @@ describe('native tensorflow backend vs cpu reference', () => {
     assert.match(info.runtime ?? '', /^TensorFlow \d+\.\d+/);
     assert.ok(tf.getKernel('ShelfsslReluGrad', 'tensorflow'));
     assert.ok(tf.getKernel('ShelfsslFusedBatchNormTraining', 'tensorflow'));
+    // The binding patch (list-valued attrs) is in and oneDNN's fused conv passed its probe.
+    assert.ok(tf.getKernel(CONV2D_RESIDUAL, 'tensorflow'), 'oneDNN fused conv not registered');
   });
 
-  it('Conv2D, fused Conv2D and both Conv2D gradients: every stride/padding case', { skip }, async () => {
+  it('Conv2D, fused Conv2D (ReLU, linear, + residual) and both Conv2D gradients: every stride/padding case', {
+    skip,
+  }, async () => {
     const errors: string[] = [];
     for (const [i, c] of CONV_CASES.entries()) {
       const err = await compareWithCpu(`conv ${JSON.stringify(c)}`, () => convCase(c, 100 + 10 * i));

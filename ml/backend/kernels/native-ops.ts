@@ -6,6 +6,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 /** Enum values the binding exports (TF_AttrType / TF_DataType of the C API). */
 export interface TfBindingConstants {
   TF_ATTR_TYPE: number;
+  TF_ATTR_INT: number;
   TF_ATTR_FLOAT: number;
   TF_ATTR_BOOL: number;
   TF_ATTR_STRING: number;
@@ -15,7 +16,8 @@ export interface TfBindingConstants {
 export interface TfOpAttr {
   name: string;
   type: number;
-  value: number | boolean | string;
+  /** Lists of strings and types need the binding patch in native/patches. */
+  value: number | boolean | string | number[] | string[];
 }
 
 export interface NativeBackendLike {

@@ -1,7 +1,7 @@
-// Installs our training kernels on the native 'tensorflow' backend (tfjs-node): single TensorFlow
-// ops where tfjs would otherwise compose many elementwise passes (ReLU's gradient, training-mode
-// batch norm forward and backward). Call after the backend is registered; other backends keep
-// tfjs' stock behaviour (each hook checks the active backend).
+// Installs our kernels on the native 'tensorflow' backend (tfjs-node): single TensorFlow ops where
+// tfjs would otherwise compose many elementwise passes (ReLU's gradient, training-mode batch norm
+// forward and backward) and oneDNN's fused convolution (conv + bias [+ residual] [+ ReLU]). Call
+// with the backend active; other backends keep tfjs' stock behaviour (each hook checks the backend).
 import { getKernel, registerGradient, registerKernel } from '@tensorflow/tfjs-core';
 import {
   nativeBatchNormTrainingGradient,
@@ -9,17 +9,18 @@ import {
   nativeBatchNormTrainingKernel,
 } from './kernels/native-batch-norm.js';
 import { routeBatchNormTrainingToNative } from './kernels/native-batch-norm-layer.js';
+import { registerOneDnnConvKernels } from './kernels/native-onednn-conv.js';
 import { nativeReluGradKernel, overrideReluGradient } from './kernels/native-relu-grad.js';
 
 const KERNELS = [nativeReluGradKernel, nativeBatchNormTrainingKernel, nativeBatchNormTrainingGradKernel];
 
 /** Idempotent. Returns the names of the kernels now registered for 'tensorflow'. */
-export function registerNativeTrainingKernels(): readonly string[] {
+export function registerNativeKernels(): readonly string[] {
   for (const config of KERNELS) {
     if (getKernel(config.kernelName, 'tensorflow') === undefined) registerKernel(config);
   }
   registerGradient(nativeBatchNormTrainingGradient);
   overrideReluGradient();
   routeBatchNormTrainingToNative();
-  return KERNELS.map((k) => k.kernelName);
+  return [...KERNELS.map((k) => k.kernelName), ...registerOneDnnConvKernels()];
 }

@@ -1,0 +1,148 @@
+// Convolutions on the native backend as oneDNN's fused convolution (_MklNativeFusedConv2D): conv,
+// bias, an optional residual add and ReLU in one pass over the output. tfjs-node runs FusedConv2D as
+// Conv2D + Add + Relu (three passes, three allocations), and TensorFlow's eager mode rewrites only
+// plain Conv2D to oneDNN, never the fused form. Setting the op's list-valued attributes needs the
+// binding patch in native/patches; where that, oneDNN or a CPU device is missing the probe fails and
+// tfjs-node's own kernel stays.
+import {
+  backend,
+  engine,
+  fill,
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  registerKernel,
+  type Tensor,
+  type TensorInfo,
+  tensor1d,
+  tensor4d,
+  tidy,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import { asNativeBackend, floatTypeAttr, type NativeBackendLike, type TfOpAttr } from './native-ops.js';
+
+/** conv(x) + bias + residual, then the activation: a ResNet block's last conv and its shortcut. */
+export const CONV2D_RESIDUAL = 'ShelfsslConv2DResidual';
+
+const ONEDNN_KERNELS = ['FusedConv2D', CONV2D_RESIDUAL] as const;
+
+export type FusableActivation = 'linear' | 'relu';
+
+export interface ConvGeometry {
+  strides: [number, number];
+  pad: 'same' | 'valid';
+  dilations: [number, number];
+  activation: FusableActivation;
+}
+
+function pairOf(value: unknown): [number, number] | undefined {
+  if (value === undefined || value === null) return [1, 1];
+  if (typeof value === 'number') return [value, value];
+  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number')) {
+    return [value[0] as number, value[1] as number];
+  }
+  return undefined;
+}
+
+/** The FusedConv2D attrs oneDNN can take as they are, or undefined (the stock kernel runs then). */
+function geometryOf(attrs: Record<string, unknown>): ConvGeometry | undefined {
+  const strides = pairOf(attrs['strides']);
+  const dilations = pairOf(attrs['dilations']);
+  const { pad, activation, dataFormat, dimRoundingMode } = attrs;
+  if (strides === undefined || dilations === undefined) return undefined;
+  if (pad !== 'same' && pad !== 'valid') return undefined;
+  if (activation !== 'linear' && activation !== 'relu') return undefined;
+  if ((dataFormat ?? 'NHWC') !== 'NHWC' || dimRoundingMode != null) return undefined;
+  return { strides, pad, dilations, activation };
+}
+
+function intList(backend: NativeBackendLike, name: string, value: number[]): TfOpAttr {
+  return { name, type: backend.binding.TF_ATTR_INT, value };
+}
+
+function oneDnnFusedConv(
+  backend: NativeBackendLike,
+  g: ConvGeometry,
+  inputs: [TensorInfo, TensorInfo, TensorInfo, ...TensorInfo[]],
+): TensorInfo {
+  const args = inputs.length - 2;
+  const fusedOps = ['BiasAdd', ...(args === 2 ? ['Add'] : []), ...(g.activation === 'relu' ? ['Relu'] : [])];
+  const { TF_ATTR_INT, TF_ATTR_STRING, TF_ATTR_TYPE, TF_FLOAT } = backend.binding;
+  const attrs: TfOpAttr[] = [
+    floatTypeAttr(backend, 'T'),
+    { name: 'num_args', type: TF_ATTR_INT, value: args },
+    { name: 'TArgs', type: TF_ATTR_TYPE, value: Array<number>(args).fill(TF_FLOAT) },
+    intList(backend, 'strides', [1, g.strides[0], g.strides[1], 1]),
+    { name: 'padding', type: TF_ATTR_STRING, value: g.pad.toUpperCase() },
+    { name: 'data_format', type: TF_ATTR_STRING, value: 'NHWC' },
+    intList(backend, 'dilations', [1, g.dilations[0], g.dilations[1], 1]),
+    { name: 'fused_ops', type: TF_ATTR_STRING, value: fusedOps },
+    // oneDNN's ops are registered under this kernel label; eager mode only finds them with it.
+    { name: '_kernel', type: TF_ATTR_STRING, value: 'MklNameChangeOp' },
+  ];
+  return backend.executeSingleOutput('_MklNativeFusedConv2D', attrs, inputs);
+}
+
+function fusedConvKernel(stock: KernelFunc): KernelConfig {
+  return {
+    kernelName: 'FusedConv2D',
+    backendName: 'tensorflow',
+    kernelFunc: function oneDnnFusedConv2D(args) {
+      const { x, filter, bias, preluActivationWeights } = args.inputs;
+      const g = geometryOf(args.attrs as Record<string, unknown>);
+      if (g === undefined || x === undefined || filter === undefined || bias === undefined || preluActivationWeights) {
+        return stock(args);
+      }
+      return oneDnnFusedConv(asNativeBackend(args.backend), g, [x, filter, bias]);
+    },
+  };
+}
+
+const residualKernel: KernelConfig = {
+  kernelName: CONV2D_RESIDUAL,
+  backendName: 'tensorflow',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const { x, filter, bias, residual } = inputs;
+    const g = geometryOf(attrs as Record<string, unknown>);
+    if (x === undefined || filter === undefined || bias === undefined || residual === undefined || !g) {
+      throw new Error(`${CONV2D_RESIDUAL}: needs x, filter, bias, residual and a same/valid NHWC geometry`);
+    }
+    return oneDnnFusedConv(asNativeBackend(backend), g, [x, filter, bias, residual]);
+  },
+};
+
+/** Whether the active backend runs the oneDNN op and gets the right numbers (ReLU(2x + 1 + 10)). */
+function probe(): boolean {
+  try {
+    const got = tidy(() => {
+      const x = tensor4d([1, -2, 3, -6], [1, 2, 2, 1]);
+      const inputs = { x, filter: tensor4d([2], [1, 1, 1, 1]), bias: tensor1d([1]), residual: fill([1, 2, 2, 1], 10) };
+      const attrs = { strides: 1, pad: 'same', dilations: 1, activation: 'relu' };
+      return (engine().runKernel(CONV2D_RESIDUAL, inputs, attrs) as Tensor).dataSync();
+    });
+    return Array.from(got).join() === '13,7,17,0';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Idempotent; call with 'tensorflow' active. Routes FusedConv2D (bias + linear/ReLU, same/valid,
+ * NHWC) and the residual conv to oneDNN when the probe passes, else leaves tfjs-node's kernel.
+ * Returns the kernel names now served by oneDNN (none when the probe failed).
+ */
+export function registerOneDnnConvKernels(): readonly string[] {
+  const current = getKernel('FusedConv2D', 'tensorflow');
+  if (current === undefined) return [];
+  if (current.kernelFunc.name === 'oneDnnFusedConv2D') return ONEDNN_KERNELS;
+  const onGpu = (backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+  if (onGpu) return [];
+  registerKernel(residualKernel);
+  if (!probe()) {
+    unregisterKernel(CONV2D_RESIDUAL, 'tensorflow');
+    return [];
+  }
+  unregisterKernel('FusedConv2D', 'tensorflow');
+  registerKernel(fusedConvKernel(current.kernelFunc));
+  return ONEDNN_KERNELS;
+}
