@@ -21,8 +21,8 @@ function machineLine(): string {
   return `${cpu}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, load ${os.loadavg()[0]?.toFixed(2)}`;
 }
 
-async function backendSection(reps: number): Promise<string> {
-  const result = await runBackendBench({ reps, log });
+async function backendSection(reps: number, rounds: number): Promise<string> {
+  const result = await runBackendBench({ reps, rounds, log });
   return ['```', formatBenchTable(result), '```'].join('\n');
 }
 
@@ -97,6 +97,9 @@ async function main(): Promise<number> {
     options: {
       suite: { type: 'string', default: 'all' },
       reps: { type: 'string', default: '3' },
+      // Backend suite only: the whole backend + PyTorch set is repeated, interleaved, and the median
+      // of each round's paired ratio reported (other work on a 2-core machine skews single runs).
+      rounds: { type: 'string', default: '3' },
       images: { type: 'string', default: '40' },
       'no-write': { type: 'boolean', default: false },
       'doc-only': { type: 'boolean', default: false },
@@ -115,15 +118,16 @@ async function main(): Promise<number> {
   }
   const reps = Number.parseInt(values.reps, 10);
   const images = Number.parseInt(values.images, 10);
-  if (!(reps >= 1) || !(images >= 2)) {
-    console.error('--reps must be ≥ 1 and --images ≥ 2');
+  const rounds = Number.parseInt(values.rounds, 10);
+  if (!(reps >= 1) || !(images >= 2) || !(rounds >= 1)) {
+    console.error('--reps and --rounds must be ≥ 1 and --images ≥ 2');
     return 2;
   }
   for (const suite of chosen) {
     log(`== bench ${suite}`);
     const body =
       suite === 'backend'
-        ? await backendSection(reps)
+        ? await backendSection(reps, rounds)
         : suite === 'crop'
           ? await cropSection(reps)
           : await pipelineSection(reps, images);

@@ -77,6 +77,8 @@ function oneDnnFusedConv(
     { name: 'data_format', type: TF_ATTR_STRING, value: 'NHWC' },
     intList(backend, 'dilations', [1, g.dilations[0], g.dilations[1], 1]),
     { name: 'fused_ops', type: TF_ATTR_STRING, value: fusedOps },
+    // is_filter_const stays false: eager mode shares one kernel instance among all convs of the
+    // same shapes, so a filter it cached would be reused for other layers' weights (wrong outputs).
     // oneDNN's ops are registered under this kernel label; eager mode only finds them with it.
     { name: '_kernel', type: TF_ATTR_STRING, value: 'MklNameChangeOp' },
   ];
