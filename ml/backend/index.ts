@@ -1,5 +1,5 @@
-export { type BackendInfo, type BackendName, type InitBackendOptions, initBackend } from './init-backend.js';
 export { type Conv2DResidualArgs, conv2dResidual } from './conv2d-residual.js';
+export { type BackendInfo, type BackendName, type InitBackendOptions, initBackend } from './init-backend.js';
 export { planTile } from './kernels/tile-via-broadcast.js';
 export {
   builtNativeModuleDir,

@@ -141,7 +141,16 @@ function convStep(src: number, dst: number, folded: FoldedConv, activation: 'rel
     srcs: [src],
     dst,
     fn: ([x]) =>
-      tf.fused.conv2d({ x: x as tf.Tensor4D, filter, bias, strides, pad, dilations, dataFormat: 'NHWC', activation }),
+      tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter,
+        bias,
+        strides,
+        pad,
+        dilations,
+        dataFormat: 'NHWC',
+        activation,
+      }),
   };
 }
 

@@ -84,9 +84,20 @@ function convCase(c: ConvCase, seed: number): Arrays {
     const linear = tf.fused.conv2d({ x, filter: w, strides: c.stride, pad: c.pad, bias });
     const residual = randomTensor(y.shape, seed + 4) as tf.Tensor4D;
     const residualBefore = values(residual).slice();
-    const geometry = { strides: [c.stride, c.stride] as [number, number], pad: c.pad, dilations: [1, 1] as [number, number] };
+    const geometry = {
+      strides: [c.stride, c.stride] as [number, number],
+      pad: c.pad,
+      dilations: [1, 1] as [number, number],
+    };
     const withResidual = conv2dResidual({ x, filter: w, bias, residual, ...geometry, activation: 'relu' });
-    const withResidualLinear = conv2dResidual({ x, filter: w, bias, residual, ...geometry, activation: 'linear' });
+    const withResidualLinear = conv2dResidual({
+      x,
+      filter: w,
+      bias,
+      residual,
+      ...geometry,
+      activation: 'linear',
+    });
     // oneDNN's sum post-op writes into its addend's buffer when it may; a live input must survive.
     assert.deepEqual(values(residual), residualBefore, 'conv2dResidual changed its residual input');
     // A random upstream gradient, so dy is not all ones (which would hide index mistakes).

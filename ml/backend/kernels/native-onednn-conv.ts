@@ -56,6 +56,19 @@ function geometryOf(attrs: Record<string, unknown>): ConvGeometry | undefined {
   return { strides, pad, dilations, activation };
 }
 
+/** [x, filter, bias] when oneDNN takes them: float32 NHWC x, HWIO filter, a bias per output channel
+ * (tfjs also allows broadcastable biases; those stay on the stock kernel). */
+function oneDnnOperands(
+  x: TensorInfo | undefined,
+  filter: TensorInfo | undefined,
+  bias: TensorInfo | undefined,
+): [TensorInfo, TensorInfo, TensorInfo] | undefined {
+  if (x === undefined || filter === undefined || bias === undefined) return undefined;
+  if (![x, filter, bias].every((t) => t.dtype === 'float32')) return undefined;
+  const perChannel = bias.shape.length === 1 && bias.shape[0] === filter.shape[3];
+  return x.shape.length === 4 && perChannel ? [x, filter, bias] : undefined;
+}
+
 function intList(backend: NativeBackendLike, name: string, value: number[]): TfOpAttr {
   return { name, type: backend.binding.TF_ATTR_INT, value };
 }
@@ -92,10 +105,9 @@ function fusedConvKernel(stock: KernelFunc): KernelConfig {
     kernelFunc: function oneDnnFusedConv2D(args) {
       const { x, filter, bias, preluActivationWeights } = args.inputs;
       const g = geometryOf(args.attrs as Record<string, unknown>);
-      if (g === undefined || x === undefined || filter === undefined || bias === undefined || preluActivationWeights) {
-        return stock(args);
-      }
-      return oneDnnFusedConv(asNativeBackend(args.backend), g, [x, filter, bias]);
+      const operands = oneDnnOperands(x, filter, bias);
+      if (g === undefined || preluActivationWeights || operands === undefined) return stock(args);
+      return oneDnnFusedConv(asNativeBackend(args.backend), g, operands);
     },
   };
 }
@@ -106,10 +118,13 @@ const residualKernel: KernelConfig = {
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, filter, bias, residual } = inputs;
     const g = geometryOf(attrs as Record<string, unknown>);
-    if (x === undefined || filter === undefined || bias === undefined || residual === undefined || !g) {
-      throw new Error(`${CONV2D_RESIDUAL}: needs x, filter, bias, residual and a same/valid NHWC geometry`);
+    const operands = oneDnnOperands(x, filter, bias);
+    if (!g || residual === undefined || operands === undefined) {
+      throw new Error(
+        `${CONV2D_RESIDUAL}: needs float32 x, filter, per-channel bias, residual; same/valid NHWC`,
+      );
     }
-    return oneDnnFusedConv(asNativeBackend(backend), g, [x, filter, bias, residual]);
+    return oneDnnFusedConv(asNativeBackend(backend), g, [...operands, residual]);
   },
 };
 
@@ -118,7 +133,12 @@ function probe(): boolean {
   try {
     const got = tidy(() => {
       const x = tensor4d([1, -2, 3, -6], [1, 2, 2, 1]);
-      const inputs = { x, filter: tensor4d([2], [1, 1, 1, 1]), bias: tensor1d([1]), residual: fill([1, 2, 2, 1], 10) };
+      const inputs = {
+        x,
+        filter: tensor4d([2], [1, 1, 1, 1]),
+        bias: tensor1d([1]),
+        residual: fill([1, 2, 2, 1], 10),
+      };
       const attrs = { strides: 1, pad: 'same', dilations: 1, activation: 'relu' };
       return (engine().runKernel(CONV2D_RESIDUAL, inputs, attrs) as Tensor).dataSync();
     });
