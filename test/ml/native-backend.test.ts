@@ -105,9 +105,28 @@ function convCase(c: ConvCase, seed: number): Arrays {
     const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
       tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), dy)),
     )([x, w]);
+    // Gradients through the fused op (tfjs-core's custom gradient over the oneDNN forward).
+    const fusedLoss = (xa: tf.Tensor, wa: tf.Tensor, ba: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          tf.fused.conv2d({
+            x: xa as tf.Tensor4D,
+            filter: wa as tf.Tensor4D,
+            bias: ba,
+            strides: c.stride,
+            pad: c.pad,
+            activation: 'relu',
+          }),
+          dy,
+        ),
+      );
+    const [fdx, fdw, fdb] = tf.grads(fusedLoss)([x, w, bias]);
     return {
       y: values(y),
       fused: values(fused),
+      fusedDx: values(fdx!),
+      fusedDw: values(fdw!),
+      fusedDb: values(fdb!),
       linear: values(linear),
       residual: values(withResidual),
       residualLinear: values(withResidualLinear),
