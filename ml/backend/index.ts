@@ -1,5 +1,6 @@
-export { type Conv2DResidualArgs, conv2dResidual } from './conv2d-residual.js';
+export { type FrozenConv2DArgs, frozenConv2d } from './frozen-conv2d.js';
 export { type BackendInfo, type BackendName, type InitBackendOptions, initBackend } from './init-backend.js';
+export { releaseFrozenFilters } from './kernels/native-onednn-conv.js';
 export { planTile } from './kernels/tile-via-broadcast.js';
 export {
   builtNativeModuleDir,

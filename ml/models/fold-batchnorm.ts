@@ -1,13 +1,14 @@
 // Inference-only compilation of a frozen ResNet backbone: every Conv2D -> BatchNormalization
 // (-> ReLU) chain becomes one fused conv (BN folded into the kernel and a bias, ReLU fused);
-// a block's last conv takes its shortcut add and ReLU too (conv2dResidual), and the rest
+// a block's last conv takes its shortcut add and ReLU too (frozenConv2d), and the rest
 // (other adds and ReLUs, max-pool, global average pool) runs as plain tfjs-core ops.
 // Only the layer types and wiring that ml/models/resnet-blocks.ts produces are supported; for
 // anything else compileFrozenInference returns undefined and callers fall back to model.predict.
 // The weights are read once at compile time: recompile after the model's weights change.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { conv2dResidual } from '../backend/conv2d-residual.js';
+import { frozenConv2d } from '../backend/frozen-conv2d.js';
+import { releaseFrozenFilters } from '../backend/kernels/native-onednn-conv.js';
 
 type Layer = tfl.layers.Layer;
 type Symbolic = tfl.SymbolicTensor;
@@ -140,17 +141,7 @@ function convStep(src: number, dst: number, folded: FoldedConv, activation: 'rel
   return {
     srcs: [src],
     dst,
-    fn: ([x]) =>
-      tf.fused.conv2d({
-        x: x as tf.Tensor4D,
-        filter,
-        bias,
-        strides,
-        pad,
-        dilations,
-        dataFormat: 'NHWC',
-        activation,
-      }),
+    fn: ([x]) => frozenConv2d({ x: x as tf.Tensor4D, filter, bias, strides, pad, dilations, activation }),
   };
 }
 
@@ -167,7 +158,7 @@ function residualStep(
     srcs: [src, residual],
     dst,
     fn: ([x, r]) =>
-      conv2dResidual({
+      frozenConv2d({
         x: x as tf.Tensor4D,
         residual: r as tf.Tensor4D,
         filter,
@@ -334,5 +325,9 @@ export function compileFrozenInference(model: tfl.LayersModel): CompiledInferenc
       tf.dispose([...values.values()]);
     }
   };
-  return Object.assign(run, { dispose: () => tf.dispose(owned) });
+  const dispose = () => {
+    tf.dispose(owned);
+    releaseFrozenFilters();
+  };
+  return Object.assign(run, { dispose });
 }

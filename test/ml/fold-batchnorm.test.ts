@@ -42,12 +42,12 @@ const CASES: { name: string; build: () => tfl.LayersModel; size: number; batch: 
   { name: 'ResNet-50 at 64 px', build: () => buildResNet50({ seed: 5, inputSize: 64 }), size: 64, batch: 2 },
 ];
 
-for (const prefer of ['cpu', 'default'] as const) {
-  /** The shared error measure, on tensors. */
-  function relativeTensorError(actual: tf.Tensor, expected: tf.Tensor): number {
-    return relativeError(actual.dataSync(), expected.dataSync());
-  }
+/** The shared error measure, on tensors. */
+function relativeTensorError(actual: tf.Tensor, expected: tf.Tensor): number {
+  return relativeError(actual.dataSync(), expected.dataSync());
+}
 
+for (const prefer of ['cpu', 'default'] as const) {
   describe(`compileFrozenInference on ${prefer} backend`, () => {
     it('matches model.predict within 1e-4 relative', async (t) => {
       const backend =
@@ -76,6 +76,49 @@ for (const prefer of ['cpu', 'default'] as const) {
     });
   });
 }
+
+// The native backend caches each frozen filter inside TensorFlow's kernels: two models of the same
+// architecture alive together, a batch size change and a recompile after dispose must each still
+// see their own weights.
+describe('compileFrozenInference with several models of one architecture', () => {
+  it('each compiled model matches its own predict, across batch sizes and recompiles', async (t) => {
+    const backend = await initBackend({ log: () => {} });
+    const build = (seed: number) => {
+      const model = buildSmallResNet({ seed, inputSize: 16, widths: [8, 16], blocksPerStage: [1, 1] });
+      randomizeBatchNorms(model, seed * 10);
+      return model;
+    };
+    const [a, b] = [build(21), build(22)];
+    const check = (
+      model: tfl.LayersModel,
+      compiled: (x: tf.Tensor4D) => tf.Tensor,
+      batch: number,
+      seed: number,
+    ) => {
+      const x = tf.randomNormal([batch, 16, 16, 3], 0, 1, 'float32', seed) as tf.Tensor4D;
+      const [got, want] = [compiled(x), model.predict(x) as tf.Tensor];
+      const err = relativeTensorError(got, want);
+      tf.dispose([x, got, want]);
+      return err;
+    };
+    const errors: number[] = [];
+    const ca = compileFrozenInference(a)!;
+    const cb = compileFrozenInference(b)!;
+    for (const [i, batch] of [4, 3, 4].entries()) {
+      errors.push(check(a, ca, batch, 40 + i), check(b, cb, batch, 50 + i));
+    }
+    ca.dispose();
+    errors.push(check(b, cb, 2, 60));
+    const again = compileFrozenInference(a)!;
+    errors.push(check(a, again, 2, 61));
+    again.dispose();
+    cb.dispose();
+    t.diagnostic(`on ${backend.name}: worst relative error ${Math.max(...errors).toExponential(2)}`);
+    for (const err of errors) assert.ok(err < 1e-4, `relative error ${err} (a stale cached filter?)`);
+    a.dispose();
+    b.dispose();
+  });
+});
 
 describe('compileFrozenInference fallback', () => {
   it('returns undefined for unsupported layers, and extractFeatures still works', async () => {

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { conv2dResidual, initBackend, loadNativeBackendDetailed } from '../../ml/backend/index.js';
-import { CONV2D_RESIDUAL } from '../../ml/backend/kernels/native-onednn-conv.js';
+import { frozenConv2d, initBackend, loadNativeBackendDetailed } from '../../ml/backend/index.js';
+import { FROZEN_CONV2D } from '../../ml/backend/kernels/native-onednn-conv.js';
 import { buildResNet50, buildSmallResNet } from '../../ml/models/index.js';
 import { relativeError, seededUniform } from '../support/numeric.js';
 
@@ -89,8 +89,9 @@ function convCase(c: ConvCase, seed: number): Arrays {
       pad: c.pad,
       dilations: [1, 1] as [number, number],
     };
-    const withResidual = conv2dResidual({ x, filter: w, bias, residual, ...geometry, activation: 'relu' });
-    const withResidualLinear = conv2dResidual({
+    const frozen = frozenConv2d({ x, filter: w, bias, ...geometry, activation: 'relu' });
+    const withResidual = frozenConv2d({ x, filter: w, bias, residual, ...geometry, activation: 'relu' });
+    const withResidualLinear = frozenConv2d({
       x,
       filter: w,
       bias,
@@ -99,7 +100,7 @@ function convCase(c: ConvCase, seed: number): Arrays {
       activation: 'linear',
     });
     // oneDNN's sum post-op writes into its addend's buffer when it may; a live input must survive.
-    assert.deepEqual(values(residual), residualBefore, 'conv2dResidual changed its residual input');
+    assert.deepEqual(values(residual), residualBefore, 'frozenConv2d changed its residual input');
     // A random upstream gradient, so dy is not all ones (which would hide index mistakes).
     const dy = randomTensor(y.shape, seed + 2);
     const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
@@ -128,6 +129,7 @@ function convCase(c: ConvCase, seed: number): Arrays {
       fusedDw: values(fdw!),
       fusedDb: values(fdb!),
       linear: values(linear),
+      frozen: values(frozen),
       residual: values(withResidual),
       residualLinear: values(withResidualLinear),
       dx: values(dx!),
@@ -249,10 +251,10 @@ describe('native tensorflow backend vs cpu reference', () => {
     assert.ok(tf.getKernel('ShelfsslReluGrad', 'tensorflow'));
     assert.ok(tf.getKernel('ShelfsslFusedBatchNormTraining', 'tensorflow'));
     // The binding patch (list-valued attrs) is in and oneDNN's fused conv passed its probe.
-    assert.ok(tf.getKernel(CONV2D_RESIDUAL, 'tensorflow'), 'oneDNN fused conv not registered');
+    assert.ok(tf.getKernel(FROZEN_CONV2D, 'tensorflow'), 'oneDNN fused conv not registered');
   });
 
-  it('Conv2D, fused Conv2D (ReLU, linear, + residual) and both Conv2D gradients: every stride/padding case', {
+  it('Conv2D, fused Conv2D (ReLU, linear), frozen conv (+ residual) and both Conv2D gradients: every stride/padding case', {
     skip,
   }, async () => {
     const errors: string[] = [];

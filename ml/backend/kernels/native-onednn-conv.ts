@@ -2,12 +2,18 @@
 // bias, an optional residual add and ReLU in one pass over the output. tfjs-node runs FusedConv2D as
 // Conv2D + Add + Relu (three passes, three allocations), and TensorFlow's eager mode rewrites only
 // plain Conv2D to oneDNN, never the fused form. Setting the op's list-valued attributes needs the
-// binding patch in native/patches; where that, oneDNN or a CPU device is missing the probe fails and
-// tfjs-node's own kernel stays.
+// binding patches in native/patches; where they, oneDNN or a CPU device are missing the probe fails
+// and tfjs-node's own kernel stays.
+//
+// Frozen convs (compiled inference) also let oneDNN keep its reordered copy of the filter
+// (is_filter_const) instead of reordering the weights on every call. Eager mode shares one kernel
+// instance, and so one cached filter, among all ops with equal attributes: each filter buffer gets
+// its own `_shelfssl_filter` key attribute, and releaseFrozenFilters() drops the cached kernels.
 import {
   backend,
   engine,
   fill,
+  findBackend,
   getKernel,
   type KernelConfig,
   type KernelFunc,
@@ -21,10 +27,10 @@ import {
 } from '@tensorflow/tfjs-core';
 import { asNativeBackend, floatTypeAttr, type NativeBackendLike, type TfOpAttr } from './native-ops.js';
 
-/** conv(x) + bias + residual, then the activation: a ResNet block's last conv and its shortcut. */
-export const CONV2D_RESIDUAL = 'ShelfsslConv2DResidual';
+/** activation(conv(x) + bias [+ residual]) with weights that never change (compiled inference). */
+export const FROZEN_CONV2D = 'ShelfsslFrozenConv2D';
 
-const ONEDNN_KERNELS = ['FusedConv2D', CONV2D_RESIDUAL] as const;
+const ONEDNN_KERNELS = ['FusedConv2D', FROZEN_CONV2D] as const;
 
 export type FusableActivation = 'linear' | 'relu';
 
@@ -73,14 +79,28 @@ function intList(backend: NativeBackendLike, name: string, value: number[]): TfO
   return { name, type: backend.binding.TF_ATTR_INT, value };
 }
 
+/** A key per filter buffer (tfjs never changes a buffer's contents; assign makes a new one). */
+const filterKeys = new WeakMap<object, string>();
+let nextFilterKey = 0;
+
+function filterKey(filter: TensorInfo): string {
+  let key = filterKeys.get(filter.dataId);
+  if (key === undefined) {
+    key = `f${nextFilterKey++}`;
+    filterKeys.set(filter.dataId, key);
+  }
+  return key;
+}
+
 function oneDnnFusedConv(
   backend: NativeBackendLike,
   g: ConvGeometry,
   inputs: [TensorInfo, TensorInfo, TensorInfo, ...TensorInfo[]],
+  frozen: boolean,
 ): TensorInfo {
   const args = inputs.length - 2;
   const fusedOps = ['BiasAdd', ...(args === 2 ? ['Add'] : []), ...(g.activation === 'relu' ? ['Relu'] : [])];
-  const { TF_ATTR_INT, TF_ATTR_STRING, TF_ATTR_TYPE, TF_FLOAT } = backend.binding;
+  const { TF_ATTR_BOOL, TF_ATTR_INT, TF_ATTR_STRING, TF_ATTR_TYPE, TF_FLOAT } = backend.binding;
   const attrs: TfOpAttr[] = [
     floatTypeAttr(backend, 'T'),
     { name: 'num_args', type: TF_ATTR_INT, value: args },
@@ -90,11 +110,13 @@ function oneDnnFusedConv(
     { name: 'data_format', type: TF_ATTR_STRING, value: 'NHWC' },
     intList(backend, 'dilations', [1, g.dilations[0], g.dilations[1], 1]),
     { name: 'fused_ops', type: TF_ATTR_STRING, value: fusedOps },
-    // is_filter_const stays false: eager mode shares one kernel instance among all convs of the
-    // same shapes, so a filter it cached would be reused for other layers' weights (wrong outputs).
     // oneDNN's ops are registered under this kernel label; eager mode only finds them with it.
     { name: '_kernel', type: TF_ATTR_STRING, value: 'MklNameChangeOp' },
   ];
+  if (frozen) {
+    attrs.push({ name: 'is_filter_const', type: TF_ATTR_BOOL, value: true });
+    attrs.push({ name: '_shelfssl_filter', type: TF_ATTR_STRING, value: filterKey(inputs[1]) });
+  }
   return backend.executeSingleOutput('_MklNativeFusedConv2D', attrs, inputs);
 }
 
@@ -107,26 +129,44 @@ function fusedConvKernel(stock: KernelFunc): KernelConfig {
       const g = geometryOf(args.attrs as Record<string, unknown>);
       const operands = oneDnnOperands(x, filter, bias);
       if (g === undefined || preluActivationWeights || operands === undefined) return stock(args);
-      return oneDnnFusedConv(asNativeBackend(args.backend), g, operands);
+      return oneDnnFusedConv(asNativeBackend(args.backend), g, operands, false);
     },
   };
 }
 
-const residualKernel: KernelConfig = {
-  kernelName: CONV2D_RESIDUAL,
+const frozenKernel: KernelConfig = {
+  kernelName: FROZEN_CONV2D,
   backendName: 'tensorflow',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, filter, bias, residual } = inputs;
     const g = geometryOf(attrs as Record<string, unknown>);
     const operands = oneDnnOperands(x, filter, bias);
-    if (!g || residual === undefined || operands === undefined) {
-      throw new Error(
-        `${CONV2D_RESIDUAL}: needs float32 x, filter, per-channel bias, residual; same/valid NHWC`,
-      );
+    if (!g || operands === undefined) {
+      throw new Error(`${FROZEN_CONV2D}: needs float32 x, filter and per-channel bias; same/valid NHWC`);
     }
-    return oneDnnFusedConv(asNativeBackend(backend), g, [...operands, residual]);
+    const all: [TensorInfo, TensorInfo, TensorInfo, ...TensorInfo[]] =
+      residual === undefined ? operands : [...operands, residual];
+    return oneDnnFusedConv(asNativeBackend(backend), g, all, true);
   },
 };
+
+interface ClearableBinding {
+  clearCaches?: unknown;
+}
+
+function bindingOf(instance: object): ClearableBinding {
+  return (instance as { binding?: ClearableBinding }).binding ?? {};
+}
+
+/**
+ * Frees what frozen convs cached (oneDNN's reordered filters, in TensorFlow's kernel cache): call
+ * when their filters are disposed. Other cached kernels are rebuilt on their next use.
+ */
+export function releaseFrozenFilters(): void {
+  const instance = findBackend('tensorflow');
+  const clear = instance === null ? undefined : bindingOf(instance).clearCaches;
+  if (typeof clear === 'function') clear();
+}
 
 /** Whether the active backend runs the oneDNN op and gets the right numbers (ReLU(2x + 1 + 10)). */
 function probe(): boolean {
@@ -140,28 +180,32 @@ function probe(): boolean {
         residual: fill([1, 2, 2, 1], 10),
       };
       const attrs = { strides: 1, pad: 'same', dilations: 1, activation: 'relu' };
-      return (engine().runKernel(CONV2D_RESIDUAL, inputs, attrs) as Tensor).dataSync();
+      return (engine().runKernel(FROZEN_CONV2D, inputs, attrs) as Tensor).dataSync();
     });
     return Array.from(got).join() === '13,7,17,0';
   } catch {
     return false;
+  } finally {
+    releaseFrozenFilters();
   }
 }
 
 /**
  * Idempotent; call with 'tensorflow' active. Routes FusedConv2D (bias + linear/ReLU, same/valid,
- * NHWC) and the residual conv to oneDNN when the probe passes, else leaves tfjs-node's kernel.
+ * NHWC) and frozen convs to oneDNN when the probe passes, else leaves tfjs-node's kernel.
  * Returns the kernel names now served by oneDNN (none when the probe failed).
  */
 export function registerOneDnnConvKernels(): readonly string[] {
   const current = getKernel('FusedConv2D', 'tensorflow');
   if (current === undefined) return [];
   if (current.kernelFunc.name === 'oneDnnFusedConv2D') return ONEDNN_KERNELS;
-  const onGpu = (backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
-  if (onGpu) return [];
-  registerKernel(residualKernel);
+  const instance = backend();
+  const onGpu = (instance as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+  // Without clearCaches (a binding without our patch) cached filters could never be freed.
+  if (onGpu || typeof bindingOf(instance).clearCaches !== 'function') return [];
+  registerKernel(frozenKernel);
   if (!probe()) {
-    unregisterKernel(CONV2D_RESIDUAL, 'tensorflow');
+    unregisterKernel(FROZEN_CONV2D, 'tensorflow');
     return [];
   }
   unregisterKernel('FusedConv2D', 'tensorflow');
