@@ -136,38 +136,22 @@ function isPlainRelu(layer: Layer): boolean {
   return layer.getClassName() === 'Activation' && (layer.getConfig() as Config).activation === 'relu';
 }
 
-function convStep(src: number, dst: number, folded: FoldedConv, activation: 'relu' | 'linear'): Step {
-  const { filter, bias, strides, pad, dilations } = folded;
-  return {
-    srcs: [src],
-    dst,
-    fn: ([x]) => frozenConv2d({ x: x as tf.Tensor4D, filter, bias, strides, pad, dilations, activation }),
-  };
-}
-
-/** activation(conv(src) + residual): a block's last conv and its shortcut as one op. */
-function residualStep(
+/** activation(conv(src) [+ residual]); with a residual, a block's last conv and its shortcut in one op. */
+function convStep(
   src: number,
-  residual: number,
   dst: number,
   folded: FoldedConv,
   activation: 'relu' | 'linear',
+  residual?: number,
 ): Step {
   const { filter, bias, strides, pad, dilations } = folded;
   return {
-    srcs: [src, residual],
+    srcs: residual === undefined ? [src] : [src, residual],
     dst,
-    fn: ([x, r]) =>
-      frozenConv2d({
-        x: x as tf.Tensor4D,
-        residual: r as tf.Tensor4D,
-        filter,
-        bias,
-        strides,
-        pad,
-        dilations,
-        activation,
-      }),
+    fn: ([x, r]) => {
+      const args = { x: x as tf.Tensor4D, filter, bias, strides, pad, dilations, activation };
+      return frozenConv2d(r === undefined ? args : { ...args, residual: r as tf.Tensor4D });
+    },
   };
 }
 
@@ -242,7 +226,7 @@ function build(model: tfl.LayersModel, owned: tf.Tensor[]): { steps: Step[]; inp
       if (fused !== undefined) {
         const conv = deferredConvs.get(fused)!;
         const residual = srcs.find((id) => id !== fused)!;
-        steps.push(residualStep(conv.src, residual, last.id, conv.folded, relu ? 'relu' : 'linear'));
+        steps.push(convStep(conv.src, last.id, conv.folded, relu ? 'relu' : 'linear', residual));
         continue;
       }
       steps.push({

@@ -164,8 +164,8 @@ function bindingOf(instance: object): ClearableBinding {
  */
 export function releaseFrozenFilters(): void {
   const instance = findBackend('tensorflow');
-  const clear = instance === null ? undefined : bindingOf(instance).clearCaches;
-  if (typeof clear === 'function') clear();
+  const binding = instance === null ? {} : bindingOf(instance);
+  if (typeof binding.clearCaches === 'function') binding.clearCaches();
 }
 
 /** Whether the active backend runs the oneDNN op and gets the right numbers (ReLU(2x + 1 + 10)). */
