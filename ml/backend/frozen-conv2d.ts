@@ -24,13 +24,10 @@ export function frozenConv2d(args: FrozenConv2DArgs): tf.Tensor4D {
   }
   return tf.tidy(() => {
     const { strides, pad, dilations, activation } = geometry;
-    if (residual === undefined) {
-      return tf.fused.conv2d({ x, filter, bias, strides, pad, dilations, dataFormat: 'NHWC', activation });
-    }
-    const sum = tf.add(
-      tf.fused.conv2d({ x, filter, bias, strides, pad, dilations, dataFormat: 'NHWC' }),
-      residual,
-    );
+    const convActivation = residual === undefined ? activation : 'linear';
+    const conv = tf.fused.conv2d({ x, filter, bias, strides, pad, dilations, activation: convActivation });
+    if (residual === undefined) return conv;
+    const sum = tf.add(conv, residual);
     return (activation === 'relu' ? tf.relu(sum) : sum) as tf.Tensor4D;
   });
 }
