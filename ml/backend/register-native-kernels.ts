@@ -1,8 +1,10 @@
 // Installs our kernels on the native 'tensorflow' backend (tfjs-node): single TensorFlow ops where
 // tfjs would otherwise compose many elementwise passes (ReLU's gradient, training-mode batch norm
-// forward and backward) and oneDNN's fused convolution (conv + bias [+ residual] [+ ReLU]). Call
+// forward and backward, moving averages included) and oneDNN's fused convolution (conv + bias
+// [+ residual] [+ ReLU]); bias-free conv layers run as tf.conv2d so the image gets no gradient. Call
 // with the backend active; other backends keep tfjs' stock behaviour (each hook checks the backend).
 import { getKernel, registerGradient, registerKernel } from '@tensorflow/tfjs-core';
+import { routePlainConvThroughConv2d } from './kernels/conv-layer-lazy-gradient.js';
 import {
   nativeBatchNormTrainingGradient,
   nativeBatchNormTrainingGradKernel,
@@ -22,5 +24,6 @@ export function registerNativeKernels(): readonly string[] {
   registerGradient(nativeBatchNormTrainingGradient);
   overrideReluGradient();
   routeBatchNormTrainingToNative();
+  routePlainConvThroughConv2d();
   return [...KERNELS.map((k) => k.kernelName), ...registerOneDnnConvKernels()];
 }

@@ -2,6 +2,7 @@
 // backend has initialised: the stock kernels we keep as fallbacks need their setupFunc (cwrap)
 // to have run, which only happens when the backend is first set.
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { routePlainConvThroughConv2d } from './kernels/conv-layer-lazy-gradient.js';
 import { conv2dBackpropFilterViaConv2D } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputViaConv2D } from './kernels/conv2d-backprop-input.js';
 import { tileViaBroadcast } from './kernels/tile-via-broadcast.js';
@@ -17,6 +18,7 @@ function replaceKernel(config: KernelConfig): void {
 
 /** Idempotent: a second call keeps the first replacements (and their captured fallbacks). */
 export function registerWasmTrainingKernels(): readonly string[] {
+  routePlainConvThroughConv2d();
   if (installed.size === REPLACED.length) return REPLACED;
   const stockFilter = getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc;
   const stockInput = getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc;

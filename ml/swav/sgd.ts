@@ -10,6 +10,8 @@ import { snapshotOf } from './snapshot.js';
  */
 export class MomentumSgd {
   private readonly buffers = new Map<string, tf.Variable>();
+  /** μ and λ as tensors made once: a JS number becomes a fresh tensor on every op. */
+  private constants: { momentum: tf.Scalar; weightDecay: tf.Scalar } | undefined;
 
   constructor(
     readonly momentum: number,
@@ -17,14 +19,26 @@ export class MomentumSgd {
   ) {}
 
   apply(updates: ReadonlyArray<{ key: string; variable: tf.Variable; grad: tf.Tensor }>, lr: number): void {
+    const { momentum, weightDecay } = this.constantTensors();
     tf.tidy(() => {
+      const rate = tf.scalar(lr);
       for (const { key, variable, grad } of updates) {
-        const decayed = this.weightDecay > 0 ? tf.add(grad, tf.mul(variable, this.weightDecay)) : grad;
         const buffer = this.bufferFor(key, variable);
-        buffer.assign(tf.add(tf.mul(buffer, this.momentum), decayed));
-        variable.assign(tf.sub(variable, tf.mul(buffer, lr)));
+        // v ← μ·v + g + λ·w as one AddN: a third fewer ops per weight than adding pairwise.
+        const terms = [tf.mul(buffer, momentum), grad];
+        if (this.weightDecay > 0) terms.push(tf.mul(variable, weightDecay));
+        buffer.assign(tf.addN(terms));
+        variable.assign(tf.sub(variable, tf.mul(buffer, rate)));
       }
     });
+  }
+
+  private constantTensors(): { momentum: tf.Scalar; weightDecay: tf.Scalar } {
+    this.constants ??= {
+      momentum: tf.keep(tf.scalar(this.momentum)),
+      weightDecay: tf.keep(tf.scalar(this.weightDecay)),
+    };
+    return this.constants;
   }
 
   private bufferFor(key: string, variable: tf.Variable): tf.Variable {
@@ -52,5 +66,7 @@ export class MomentumSgd {
   dispose(): void {
     for (const buffer of this.buffers.values()) buffer.dispose();
     this.buffers.clear();
+    if (this.constants) tf.dispose([this.constants.momentum, this.constants.weightDecay]);
+    this.constants = undefined;
   }
 }

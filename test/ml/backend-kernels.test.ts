@@ -107,6 +107,24 @@ describe('wasm training kernels', () => {
     assert.deepEqual(planTile([1, 1, 1, 64], [32, 8, 8, 1]), { source: [1, 64], target: [2048, 64] });
   });
 
+  it("computes no gradient for the image: a network's first conv runs no backward-data conv", async () => {
+    await tf.setBackend('wasm');
+    const model = buildSmallResNet({ inputSize: 8, widths: [4, 8], blocksPerStage: [1, 1], seed: 5 });
+    const convs = model.layers.filter((l) => l.getClassName() === 'Conv2D').length;
+    const x = tf.tensor4d(seededUniform(13, 2 * 8 * 8 * 3), [2, 8, 8, 3]);
+    const info = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() =>
+        tf.sum(model.apply(x, { training: true }) as tf.Tensor),
+      );
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    const count = (name: string) => info.kernels.filter((k) => k.name === name).length;
+    assert.equal(count('Conv2DBackpropFilter'), convs, 'one filter gradient per conv');
+    assert.equal(count('Conv2DBackpropInput'), convs - 1, 'every conv but the first passes its gradient on');
+    x.dispose();
+    model.dispose();
+  });
+
   it('a whole small ResNet has the same parameter gradients on wasm and cpu', async () => {
     await tf.setBackend('cpu');
     const model = buildSmallResNet({

@@ -58,27 +58,32 @@ function fusable(layer: BatchNormLayerLike, x: tf.Tensor | undefined, kwargs: Ca
   );
 }
 
-/** tfjs-layers' update: moving ← moving − (moving − batch)·(1 − momentum). */
-function movingAverage(variable: LayerVariableLike, value: tf.Tensor, momentum: number): void {
-  tf.tidy(() => {
-    const current = variable.read();
-    variable.write(tf.sub(current, tf.mul(tf.sub(current, value), 1 - momentum)));
-  });
+/**
+ * tfjs-layers averages the biased batch variance, TensorFlow the n−1 estimate (as PyTorch does):
+ * given TensorFlow's average t = (1−f)·old + f·v·n/(n−1), tfjs-layers' (1−f)·old + f·v is
+ * t·(n−1)/n + old·(1−f)/n.
+ */
+function biasedVarianceAverage(averaged: tf.Tensor, old: tf.Tensor, averaging: number, n: number): tf.Tensor {
+  return tf.add(tf.mul(averaged, (n - 1) / n), tf.mul(old, (1 - averaging) / n));
 }
 
 function fusedTrainingCall(layer: BatchNormLayerLike, x: tf.Tensor4D): tf.Tensor {
   return tf.tidy(() => {
-    const [y, mean, variance] = tf
-      .engine()
-      .runKernel(
-        NATIVE_BN_TRAIN,
-        { x, scale: layer.gamma!.read(), offset: layer.beta!.read() },
-        { epsilon: layer.epsilon },
-      ) as tf.Tensor[];
-    // TensorFlow reports the n−1 variance estimate; tfjs-layers averages tf.moments' biased one.
-    const n = x.size / x.shape[3];
-    movingAverage(layer.movingMean, mean!, layer.momentum);
-    movingAverage(layer.movingVariance, tf.mul(variance!, (n - 1) / n), layer.momentum);
+    const averaging = 1 - layer.momentum;
+    const oldVariance = layer.movingVariance.read();
+    const [y, mean, variance] = tf.engine().runKernel(
+      NATIVE_BN_TRAIN,
+      {
+        x,
+        scale: layer.gamma!.read(),
+        offset: layer.beta!.read(),
+        mean: layer.movingMean.read(),
+        variance: oldVariance,
+      },
+      { epsilon: layer.epsilon, averaging },
+    ) as tf.Tensor[];
+    layer.movingMean.write(mean!);
+    layer.movingVariance.write(biasedVarianceAverage(variance!, oldVariance, averaging, x.size / x.shape[3]));
     return y!;
   });
 }

@@ -2,7 +2,7 @@
 // way, oneDNN-backed). tfjs-layers composes it from tf.moments + tf.batchNorm, whose forward and
 // tfjs-core gradients come to ~25 full-size elementwise passes per layer: about a third of a
 // small-ResNet training step on the native backend.
-import { engine, type GradConfig, type KernelConfig, type Tensor, tensor1d } from '@tensorflow/tfjs-core';
+import { engine, type GradConfig, type KernelConfig, type Tensor, zerosLike } from '@tensorflow/tfjs-core';
 import {
   asNativeBackend,
   boolAttr,
@@ -16,45 +16,50 @@ import {
 export const NATIVE_BN_TRAIN = 'ShelfsslFusedBatchNormTraining';
 export const NATIVE_BN_TRAIN_GRAD = 'ShelfsslFusedBatchNormTrainingGrad';
 
-function batchNormAttrs(native: NativeBackendLike, epsilon: number): TfOpAttr[] {
-  return [
+function batchNormAttrs(native: NativeBackendLike, epsilon: number, averaging?: number): TfOpAttr[] {
+  const attrs = [
     floatTypeAttr(native, 'T'),
     floatTypeAttr(native, 'U'),
     floatAttr(native, 'epsilon', epsilon),
     stringAttr(native, 'data_format', 'NHWC'),
     boolAttr(native, 'is_training', true),
   ];
+  if (averaging !== undefined) attrs.push(floatAttr(native, 'exponential_avg_factor', averaging));
+  return attrs;
+}
+
+function numberAttr(attrs: object | undefined, name: string): number {
+  const value = (attrs as Record<string, unknown> | undefined)?.[name];
+  if (typeof value !== 'number') throw new Error(`batch norm kernels need a numeric ${name} attr`);
+  return value;
 }
 
 function epsilonOf(attrs: object | undefined): number {
-  const epsilon = (attrs as { epsilon?: unknown } | undefined)?.epsilon;
-  if (typeof epsilon !== 'number') throw new Error('batch norm kernels need a numeric epsilon attr');
-  return epsilon;
+  return numberAttr(attrs, 'epsilon');
 }
 
 /**
- * Inputs x [N,H,W,C], scale [C], offset [C]; outputs y, batch mean, batch variance (TensorFlow's
- * n-1 estimate) and the three reserve tensors the gradient op needs.
+ * Inputs x [N,H,W,C], scale [C], offset [C] and the moving mean and variance [C]; attrs epsilon and
+ * averaging (the weight of this batch in the moving averages, 1 − momentum). Outputs y, the updated
+ * moving mean, the updated moving variance — averaged with TensorFlow's n−1 batch-variance estimate —
+ * and the three reserve tensors the gradient op needs. Updating the averages inside the op saves
+ * ~5 tiny ops per layer and step.
  */
 export const nativeBatchNormTrainingKernel: KernelConfig = {
   kernelName: NATIVE_BN_TRAIN,
   backendName: 'tensorflow',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const native = asNativeBackend(backend);
-    const { x, scale, offset } = inputs;
-    if (x === undefined || scale === undefined || offset === undefined) {
-      throw new Error(`${NATIVE_BN_TRAIN} needs x, scale and offset`);
+    const { x, scale, offset, mean, variance } = inputs;
+    if (!x || !scale || !offset || !mean || !variance) {
+      throw new Error(`${NATIVE_BN_TRAIN} needs x, scale, offset, mean and variance`);
     }
-    // In training mode the population mean/variance inputs must be empty.
-    const empty = tensor1d([], 'float32');
-    const outputs = native.executeMultipleOutputs(
+    return native.executeMultipleOutputs(
       'FusedBatchNormV3',
-      batchNormAttrs(native, epsilonOf(attrs)),
-      [x, scale, offset, empty, empty],
+      batchNormAttrs(native, epsilonOf(attrs), numberAttr(attrs, 'averaging')),
+      [x, scale, offset, mean, variance],
       6,
     );
-    empty.dispose();
-    return outputs;
   },
 };
 
@@ -92,6 +97,13 @@ export const nativeBatchNormTrainingGradient: GradConfig = {
       { dy: dy!, x: x!, scale: scale!, reserve1: reserve1!, reserve2: reserve2!, reserve3: reserve3! },
       { epsilon: epsilonOf(attrs) },
     ) as Tensor[];
-    return { x: () => dx!, scale: () => dscale!, offset: () => doffset! };
+    // The moving statistics do not affect y in training mode.
+    return {
+      x: () => dx!,
+      scale: () => dscale!,
+      offset: () => doffset!,
+      mean: () => zerosLike(dscale!),
+      variance: () => zerosLike(dscale!),
+    };
   },
 };
