@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { frozenConv2d, initBackend, loadNativeBackendDetailed } from '../../ml/backend/index.js';
 import { FROZEN_CONV2D } from '../../ml/backend/kernels/native-onednn-conv.js';
+import { asNativeBackend, floatTypeAttr, stringAttr } from '../../ml/backend/kernels/native-ops.js';
 import { buildResNet50, buildSmallResNet } from '../../ml/models/index.js';
 import { relativeError, seededUniform } from '../support/numeric.js';
 
@@ -305,6 +306,35 @@ describe('native tensorflow backend vs cpu reference', () => {
     };
     const err = await compareWithCpu('resnet50', run);
     console.log(`ResNet-50 features: relative error ${err.toExponential(2)}`);
+  });
+
+  it('an op failing inside its kernel is reported, and later ops still run (async executor recovers)', {
+    skip,
+  }, async () => {
+    await initBackend({ prefer: 'tensorflow', log: () => {} });
+    const table = tf.tensor1d([1, 2, 3]);
+    // CheckNumerics fails inside its kernel (tfjs validates nothing about it): with async execution the
+    // error arrives when the result is read, not when the op is called.
+    const native = asNativeBackend(tf.backend());
+    const check = () => {
+      const attrs = [floatTypeAttr(native, 'T'), stringAttr(native, 'message', 'shelfssl-probe')];
+      const out = native.executeSingleOutput('CheckNumerics', attrs, [tf.tensor1d([1, Number.NaN])]);
+      return tf.engine().makeTensorFromTensorInfo(out).dataSync();
+    };
+    assert.throws(check, /shelfssl-probe/);
+    const sum = tf.add(table, tf.reshape(tf.tile(table, [2]), [2, 3]));
+    assert.deepEqual(sum.shape, [2, 3], 'shape from TensorFlow shape inference');
+    assert.deepEqual(Array.from(sum.dataSync()), [2, 4, 6, 2, 4, 6]);
+  });
+
+  it('a tensor made from a JavaScript array outlives the array (copied, not shared)', { skip }, async () => {
+    await initBackend({ prefer: 'tensorflow', log: () => {} });
+    const data = new Float32Array([1, 2, 3, 4]);
+    const x = tf.tensor1d(data);
+    const doubled = tf.mul(x, 2);
+    data.fill(-1);
+    assert.deepEqual(Array.from(doubled.dataSync()), [2, 4, 6, 8]);
+    tf.dispose([x, doubled]);
   });
 
   it('falls back to tfjs stock gradients on other backends (the hooks are backend-scoped)', {

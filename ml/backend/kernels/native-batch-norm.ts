@@ -1,7 +1,9 @@
-// Training-mode batch norm as TensorFlow's FusedBatchNormV3 / FusedBatchNormGradV3 (one op each
+// Training-mode batch norm as TensorFlow's FusedBatchNormV2 / FusedBatchNormGradV2 (one op each
 // way, oneDNN-backed). tfjs-layers composes it from tf.moments + tf.batchNorm, whose forward and
 // tfjs-core gradients come to ~25 full-size elementwise passes per layer: about a third of a
-// small-ResNet training step on the native backend.
+// small-ResNet training step on the native backend. V2, not V3: V3's extra reserve output has no
+// static shape, and the binding's asynchronous execution (native/patches) would wait for every
+// batch norm to finish just to learn it.
 import { engine, type GradConfig, type KernelConfig, type Tensor, zerosLike } from '@tensorflow/tfjs-core';
 import {
   asNativeBackend,
@@ -55,10 +57,10 @@ export const nativeBatchNormTrainingKernel: KernelConfig = {
       throw new Error(`${NATIVE_BN_TRAIN} needs x, scale, offset, mean and variance`);
     }
     return native.executeMultipleOutputs(
-      'FusedBatchNormV3',
+      'FusedBatchNormV2',
       batchNormAttrs(native, epsilonOf(attrs), numberAttr(attrs, 'averaging')),
       [x, scale, offset, mean, variance],
-      6,
+      5,
     );
   },
 };
@@ -69,14 +71,14 @@ export const nativeBatchNormTrainingGradKernel: KernelConfig = {
   backendName: 'tensorflow',
   kernelFunc: ({ inputs, backend, attrs }) => {
     const native = asNativeBackend(backend);
-    const { dy, x, scale, reserve1, reserve2, reserve3 } = inputs;
-    if (!dy || !x || !scale || !reserve1 || !reserve2 || !reserve3) {
+    const { dy, x, scale, reserve1, reserve2 } = inputs;
+    if (!dy || !x || !scale || !reserve1 || !reserve2) {
       throw new Error(`${NATIVE_BN_TRAIN_GRAD} needs dy, x, scale and three reserves`);
     }
     return native.executeMultipleOutputs(
-      'FusedBatchNormGradV3',
+      'FusedBatchNormGradV2',
       batchNormAttrs(native, epsilonOf(attrs)),
-      [dy, x, scale, reserve1, reserve2, reserve3],
+      [dy, x, scale, reserve1, reserve2],
       5,
     );
   },
@@ -85,16 +87,16 @@ export const nativeBatchNormTrainingGradKernel: KernelConfig = {
 export const nativeBatchNormTrainingGradient: GradConfig = {
   kernelName: NATIVE_BN_TRAIN,
   inputsToSave: ['x', 'scale'],
-  outputsToSave: [false, false, false, true, true, true],
+  outputsToSave: [false, false, false, true, true],
   gradFunc: (dys, saved, attrs) => {
     const dy = Array.isArray(dys) ? dys[0] : dys;
-    const [x, scale, reserve1, reserve2, reserve3] = saved;
+    const [x, scale, reserve1, reserve2] = saved;
     // One op yields all three gradients. Run it here, not inside the thunks: tfjs calls each thunk
     // in its own tidy, which would free the other two outputs; here they live in the backward
     // pass's scope and are freed with it.
     const [dx, dscale, doffset] = engine().runKernel(
       NATIVE_BN_TRAIN_GRAD,
-      { dy: dy!, x: x!, scale: scale!, reserve1: reserve1!, reserve2: reserve2!, reserve3: reserve3! },
+      { dy: dy!, x: x!, scale: scale!, reserve1: reserve1!, reserve2: reserve2! },
       { epsilon: epsilonOf(attrs) },
     ) as Tensor[];
     // The moving statistics do not affect y in training mode.
