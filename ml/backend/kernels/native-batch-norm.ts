@@ -44,7 +44,7 @@ function epsilonOf(attrs: object | undefined): number {
  * Inputs x [N,H,W,C], scale [C], offset [C] and the moving mean and variance [C]; attrs epsilon and
  * averaging (the weight of this batch in the moving averages, 1 − momentum). Outputs y, the updated
  * moving mean, the updated moving variance — averaged with TensorFlow's n−1 batch-variance estimate —
- * and the three reserve tensors the gradient op needs. Updating the averages inside the op saves
+ * and the two reserve tensors the gradient op needs. Updating the averages inside the op saves
  * ~5 tiny ops per layer and step.
  */
 export const nativeBatchNormTrainingKernel: KernelConfig = {
@@ -73,7 +73,7 @@ export const nativeBatchNormTrainingGradKernel: KernelConfig = {
     const native = asNativeBackend(backend);
     const { dy, x, scale, reserve1, reserve2 } = inputs;
     if (!dy || !x || !scale || !reserve1 || !reserve2) {
-      throw new Error(`${NATIVE_BN_TRAIN_GRAD} needs dy, x, scale and three reserves`);
+      throw new Error(`${NATIVE_BN_TRAIN_GRAD} needs dy, x, scale and two reserves`);
     }
     return native.executeMultipleOutputs(
       'FusedBatchNormGradV2',
