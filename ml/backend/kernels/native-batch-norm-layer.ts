@@ -1,19 +1,15 @@
 // Routes tfjs-layers' BatchNormalization, in training mode on the native backend, through the
 // fused TensorFlow kernel (native-batch-norm.ts). The layer builds training batch norm from
-// tf.moments + tf.batchNorm inside its own `call`, so no kernel registration can reach it: we wrap
-// `call` on its class (found through the serialization registry, without creating a layer).
-// Every other case — inference, other backends, other axes or ranks, no centre/scale — runs the
-// original method unchanged.
+// tf.moments + tf.batchNorm inside its own `call` (see layer-call-route.ts). Every other case —
+// inference, other backends, other axes or ranks, no centre/scale — runs the original method.
 import * as tf from '@tensorflow/tfjs-core';
+import { routeLayerCall, singleInput } from './layer-call-route.js';
 import { NATIVE_BN_TRAIN } from './native-batch-norm.js';
 
 interface LayerVariableLike {
   read(): tf.Tensor;
   write(value: tf.Tensor): void;
 }
-
-type CallArgs = Record<string, unknown>;
-type LayerCall = (this: BatchNormLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs: CallArgs) => tf.Tensor;
 
 /** The fields of tfjs-layers' BatchNormalization that `call` reads (stable since tfjs 1.x). */
 interface BatchNormLayerLike {
@@ -28,23 +24,11 @@ interface BatchNormLayerLike {
   movingVariance: LayerVariableLike;
 }
 
-interface BatchNormPrototype {
-  call: LayerCall;
-}
-
-const WRAPPED = Symbol.for('shelfssl.nativeBatchNorm');
-
-function batchNormPrototype(): (BatchNormPrototype & { [WRAPPED]?: true }) | undefined {
-  const entry = tf.serialization.SerializationMap.getMap().classNameMap['BatchNormalization'];
-  return entry?.[0].prototype as (BatchNormPrototype & { [WRAPPED]?: true }) | undefined;
-}
-
-function singleInput(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | undefined {
-  if (!Array.isArray(inputs)) return inputs;
-  return inputs.length === 1 ? inputs[0] : undefined;
-}
-
-function fusable(layer: BatchNormLayerLike, x: tf.Tensor | undefined, kwargs: CallArgs): x is tf.Tensor4D {
+function fusable(
+  layer: BatchNormLayerLike,
+  x: tf.Tensor | undefined,
+  kwargs: Record<string, unknown>,
+): x is tf.Tensor4D {
   return (
     kwargs['training'] === true &&
     x !== undefined &&
@@ -90,15 +74,14 @@ function fusedTrainingCall(layer: BatchNormLayerLike, x: tf.Tensor4D): tf.Tensor
 
 /** Idempotent; returns false when tfjs-layers' BatchNormalization is not registered. */
 export function routeBatchNormTrainingToNative(): boolean {
-  const proto = batchNormPrototype();
-  if (proto === undefined) return false;
-  if (proto[WRAPPED]) return true;
-  const original = proto.call;
-  proto.call = function nativeBatchNormCall(this: BatchNormLayerLike, inputs, kwargs) {
-    const x = singleInput(inputs);
-    if (!fusable(this, x, kwargs ?? {})) return original.call(this, inputs, kwargs);
-    return fusedTrainingCall(this, x);
-  };
-  proto[WRAPPED] = true;
-  return true;
+  return routeLayerCall<BatchNormLayerLike>(
+    'BatchNormalization',
+    Symbol.for('shelfssl.nativeBatchNorm'),
+    (original) =>
+      function nativeBatchNormCall(inputs, kwargs) {
+        const x = singleInput(inputs);
+        if (!fusable(this, x, kwargs ?? {})) return original.call(this, inputs, kwargs);
+        return fusedTrainingCall(this, x);
+      },
+  );
 }
