@@ -24,7 +24,7 @@ export class MomentumSgd {
       const rate = tf.scalar(lr);
       for (const { key, variable, grad } of updates) {
         const buffer = this.bufferFor(key, variable);
-        // v ← μ·v + g + λ·w as one AddN: a third fewer ops per weight than adding pairwise.
+        // v ← μ·v + g + λ·w as one AddN, one op fewer per weight than adding pairwise.
         const terms = [tf.mul(buffer, momentum), grad];
         if (this.weightDecay > 0) terms.push(tf.mul(variable, weightDecay));
         buffer.assign(tf.addN(terms));
