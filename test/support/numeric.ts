@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
+import { mulberry32 } from '../../data/random.js';
 
 /** Uniform values in [-halfRange, halfRange) from mulberry32: identical test data on every backend. */
 export function seededUniform(seed: number, size: number, halfRange = 0.5): Float32Array {
-  let state = seed >>> 0;
+  const rng = mulberry32(seed);
   const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5) * 2 * halfRange;
-  }
+  for (let i = 0; i < size; i++) out[i] = (rng.next() - 0.5) * 2 * halfRange;
   return out;
 }
 

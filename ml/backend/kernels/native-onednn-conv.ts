@@ -25,7 +25,14 @@ import {
   tidy,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
-import { asNativeBackend, floatTypeAttr, type NativeBackendLike, type TfOpAttr } from './native-ops.js';
+import {
+  asNativeBackend,
+  boolAttr,
+  floatTypeAttr,
+  type NativeBackendLike,
+  stringAttr,
+  type TfOpAttr,
+} from './native-ops.js';
 
 /** activation(conv(x) + bias [+ residual]) with weights that never change (compiled inference). */
 export const FROZEN_CONV2D = 'ShelfsslFrozenConv2D';
@@ -100,22 +107,22 @@ function oneDnnFusedConv(
 ): TensorInfo {
   const args = inputs.length - 2;
   const fusedOps = ['BiasAdd', ...(args === 2 ? ['Add'] : []), ...(g.activation === 'relu' ? ['Relu'] : [])];
-  const { TF_ATTR_BOOL, TF_ATTR_INT, TF_ATTR_STRING, TF_ATTR_TYPE, TF_FLOAT } = backend.binding;
+  const { TF_ATTR_INT, TF_ATTR_STRING, TF_ATTR_TYPE, TF_FLOAT } = backend.binding;
   const attrs: TfOpAttr[] = [
     floatTypeAttr(backend, 'T'),
     { name: 'num_args', type: TF_ATTR_INT, value: args },
     { name: 'TArgs', type: TF_ATTR_TYPE, value: Array<number>(args).fill(TF_FLOAT) },
     intList(backend, 'strides', [1, g.strides[0], g.strides[1], 1]),
-    { name: 'padding', type: TF_ATTR_STRING, value: g.pad.toUpperCase() },
-    { name: 'data_format', type: TF_ATTR_STRING, value: 'NHWC' },
+    stringAttr(backend, 'padding', g.pad.toUpperCase()),
+    stringAttr(backend, 'data_format', 'NHWC'),
     intList(backend, 'dilations', [1, g.dilations[0], g.dilations[1], 1]),
     { name: 'fused_ops', type: TF_ATTR_STRING, value: fusedOps },
     // oneDNN's ops are registered under this kernel label; eager mode only finds them with it.
-    { name: '_kernel', type: TF_ATTR_STRING, value: 'MklNameChangeOp' },
+    stringAttr(backend, '_kernel', 'MklNameChangeOp'),
   ];
   if (frozen) {
-    attrs.push({ name: 'is_filter_const', type: TF_ATTR_BOOL, value: true });
-    attrs.push({ name: '_shelfssl_filter', type: TF_ATTR_STRING, value: filterKey(inputs[1]) });
+    attrs.push(boolAttr(backend, 'is_filter_const', true));
+    attrs.push(stringAttr(backend, '_shelfssl_filter', filterKey(inputs[1])));
   }
   return backend.executeSingleOutput('_MklNativeFusedConv2D', attrs, inputs);
 }
