@@ -26,19 +26,17 @@ import { nestedStratifiedSample } from '../data/sampling.js';
 import { type MakeShelvesOptions, makeShelves } from '../data/shelves/index.js';
 import { ingestSku110k } from '../data/sku110k/index.js';
 import { type BackendInfo, initBackend } from '../ml/backend/index.js';
-import { predictHead, trainLinearHead } from '../ml/head/index.js';
+import { type HeadFitSettings, predictHead, trainLinearHead } from '../ml/head/index.js';
 import { accuracy, knnAccuracy } from '../ml/metrics/index.js';
 import { buildBackbone, extractFeatures } from '../ml/models/index.js';
 import { type ImageBatch, SwavTrainer } from '../ml/swav/index.js';
-import { type HeadParams, SwavParams } from '../pipelines/stages.js';
+import { SwavParams } from '../pipelines/stages.js';
 
 export type { SwavSettings };
 
 export type SwavSettingsInput = z.input<typeof SwavParams>;
-export type HeadSettings = Pick<
-  ReturnType<typeof HeadParams.parse>,
-  'epochs' | 'batchSize' | 'lr' | 'weightDecay' | 'patience' | 'valShare'
->;
+/** The linear-evaluation protocol's settings (ml/head/params.ts); omitted ones take its defaults. */
+export type HeadSettings = Partial<HeadFitSettings>;
 
 // ---------------------------------------------------------------------------------------------------
 // Dataset: shelves -> ingest -> labels -> crops, cached on disk by its settings.
@@ -180,14 +178,7 @@ export async function pretrainSwav(
 // ---------------------------------------------------------------------------------------------------
 // Frozen-feature evaluation: kNN and the linear head at each label fraction.
 
-export const BENCH_HEAD: HeadSettings = {
-  epochs: 100,
-  batchSize: 128,
-  lr: 0.3,
-  weightDecay: 1e-4,
-  patience: 10,
-  valShare: 0.1,
-};
+export const BENCH_HEAD: HeadSettings = {};
 
 export interface FeatureScores {
   /** kNN (k = 20, cosine): labelled train split -> labelled test split. */
@@ -268,12 +259,7 @@ export async function scoreBackbone(
         labels: Int32Array.from(idx, (i) => data.labels[i] ?? 0),
         classes,
         seed,
-        epochs: h.epochs,
-        batchSize: h.batchSize,
-        lr: h.lr,
-        weightDecay: h.weightDecay,
-        patience: h.patience,
-        valShare: h.valShare,
+        settings: h,
       });
       const acc = accuracy(testY, predictHead(fit.head, testX).labels);
       const accs = headPerSeed[String(f)] ?? [];
@@ -328,12 +314,7 @@ const FLAGS = {
   'eval-every-epoch': { type: 'boolean', default: false },
   backend: { type: 'string', default: 'tensorflow' },
   'random-only': { type: 'boolean', default: false },
-  'head-lr': { type: 'string' },
-  'head-wd': { type: 'string' },
-  'head-epochs': { type: 'string' },
-  'head-batch': { type: 'string' },
-  'head-patience': { type: 'string' },
-  'head-val': { type: 'string' },
+  'head-l2': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
@@ -393,14 +374,7 @@ async function main(): Promise<void> {
     ...(v['global-scale'] !== undefined ? { globalScale: pair(v['global-scale']) } : {}),
     ...(v['local-scale'] !== undefined ? { localScale: pair(v['local-scale']) } : {}),
   };
-  const head: HeadSettings = {
-    lr: Number(v['head-lr'] ?? BENCH_HEAD.lr),
-    weightDecay: Number(v['head-wd'] ?? BENCH_HEAD.weightDecay),
-    epochs: Number(v['head-epochs'] ?? BENCH_HEAD.epochs),
-    batchSize: Number(v['head-batch'] ?? BENCH_HEAD.batchSize),
-    patience: Number(v['head-patience'] ?? BENCH_HEAD.patience),
-    valShare: Number(v['head-val'] ?? BENCH_HEAD.valShare),
-  };
+  const head: HeadSettings = v['head-l2'] !== undefined ? { l2Grid: list(v['head-l2']) } : BENCH_HEAD;
   const fractions = list(v.fractions);
   const sampleSeeds = list(v['sample-seeds']);
   console.log(

@@ -2,9 +2,10 @@
 # Installs the Debian packages shelfssl uses when they are missing (root or sudo needed):
 #   dataset-fashion-mnist  real product photos for the demo shelves and tests
 #   python3-numpy          checks that the .npy feature shards load in numpy
+#   python3-sklearn        the independent reference the linear-evaluation test compares against
 #   python3-torch          the PyTorch CPU reference for `npm run bench` (only with --bench)
 set -euo pipefail
-pkgs=(dataset-fashion-mnist python3-numpy)
+pkgs=(dataset-fashion-mnist python3-numpy python3-sklearn)
 if [[ "${1:-}" == "--bench" ]]; then pkgs+=(python3-torch libopenblas0); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -58,15 +58,9 @@ export const DEMO_SWAV: z.input<typeof SwavParams> = {
   colorJitter: 0.5,
 };
 
-/** Linear heads: the same settings for every backbone (lr 0.3 over-fits 10 % samples of standardised features). */
+/** Linear heads: the protocol's defaults (ml/head/params.ts) for every backbone, both modes. */
 export const DEMO_HEADS: RunConfigInput['heads'] = {
   modes: ['supervised', 'semi-supervised'],
-  epochs: 100,
-  batchSize: 128,
-  lr: 0.05,
-  weightDecay: 1e-3,
-  patience: 10,
-  valShare: 0.1,
 };
 
 /** The demo's run config without its dataset location. */

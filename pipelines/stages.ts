@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HeadFitParams } from '../ml/head/params.js';
 import { ResNet50Spec, SmallResNetSpec } from '../ml/models/backbone-spec.js';
 import type { StageDef } from './stage.js';
 
@@ -158,24 +159,16 @@ export const sampleStage = {
   startToCloseTimeout: '10 minutes',
 } satisfies StageDef;
 
-export const HeadParams = z.strictObject({
+export const HeadParams = HeadFitParams.extend({
   mode: HeadMode,
   fraction: z.number().gt(0).max(100),
   seed: z.number().int(),
-  epochs: z.number().int().min(1).default(100),
-  batchSize: z.number().int().min(1).default(128),
-  lr: z.number().positive().default(0.3),
-  weightDecay: z.number().min(0).default(1e-4),
-  patience: z.number().int().min(1).default(10),
-  valShare: z.number().min(0).lt(1).default(0.1),
-  pseudoThreshold: z.number().gt(0).max(1).default(0.9),
-  pseudoRounds: z.number().int().min(1).default(2),
 });
 
 export const headStage = {
   name: 'head',
   description: "the paper's linear softmax head on cached features (supervised or pseudo-labelled)",
-  codeVersion: 1,
+  codeVersion: 2,
   params: HeadParams,
   inputs: { features: 'cached features', sample: 'label sample' },
   outputs: ['head.json', 'model.json', 'weights.bin', 'training.json'],
@@ -187,7 +180,7 @@ export const headStage = {
 export const evaluateStage = {
   name: 'evaluate',
   description: 'accuracy, per-class P/R/F1, confusion and shelf counts on the fixed test split',
-  codeVersion: 1,
+  codeVersion: 2,
   params: z.strictObject({
     backbone: z.string(),
     mode: HeadMode,

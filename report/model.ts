@@ -24,7 +24,8 @@ export const SeedResultSchema = z.object({
   seed: z.number().int(),
   /** Test accuracy as a fraction in [0, 1]. */
   accuracy: unitInterval,
-  epochs: z.number().nonnegative(),
+  /** L-BFGS iterations of the head's final fit. */
+  iterations: z.number().nonnegative(),
   trainMs: z.number().nonnegative(),
   perClass: z.array(PerClassMetricsSchema),
   /** rows = true class, columns = predicted class, in `classNames` order. */

@@ -10,7 +10,7 @@ export interface SummaryRow {
   /** Fractions in [0, 1]. */
   accuracyMean: number;
   accuracyStd: number;
-  epochsMean: number;
+  iterationsMean: number;
   trainSecondsMean: number;
   seedCount: number;
   configuration: Configuration;
@@ -29,7 +29,7 @@ function summariseConfiguration(configuration: Configuration): SummaryRow {
     fractionPct,
     accuracyMean: mean(accuracies),
     accuracyStd: sampleStd(accuracies),
-    epochsMean: mean(seeds.map((s) => s.epochs)),
+    iterationsMean: mean(seeds.map((s) => s.iterations)),
     trainSecondsMean: mean(seeds.map((s) => s.trainMs)) / 1000,
     seedCount: seeds.length,
     configuration,

@@ -1,14 +1,13 @@
-import { z } from 'zod';
 import { predictHead } from '../../ml/head/index.js';
 import { classificationReport } from '../../ml/metrics/index.js';
 import { evaluateStage } from '../../pipelines/stages.js';
 import { defineStage } from '../stage-types.js';
 import { readInputJson } from './artefact-files.js';
+import { EvalMetricsFileSchema } from './evaluate-metrics-file.js';
 import { type FeatureMatrix, loadFeaturePool, readFeatureIndex, selectFeatureRows } from './feature-table.js';
 import { headFromJson } from './head-file.js';
+import { HeadTrainingFileSchema } from './head-training-file.js';
 import { backendLabel, ensureBackend } from './ml-runtime.js';
-
-const TrainingSchema = z.object({ epochsRun: z.number(), trainMs: z.number(), sampleSize: z.number() });
 
 /** Predicted facings per class for every shelf image, over all crops (labelled and unlabelled). */
 function shelfCounts(pools: FeatureMatrix[], predict: (m: FeatureMatrix) => Int32Array, classes: number) {
@@ -29,14 +28,14 @@ export const evaluate = defineStage({
   async run(ctx, params) {
     const info = await ensureBackend();
     const head = headFromJson(await readInputJson(ctx.inputs.head!, 'head.json'));
-    const training = TrainingSchema.parse(await readInputJson(ctx.inputs.head!, 'training.json'));
+    const training = HeadTrainingFileSchema.parse(await readInputJson(ctx.inputs.head!, 'training.json'));
     const index = await readFeatureIndex(ctx.inputs.features!);
     const labelled = await loadFeaturePool(ctx.inputs.features!, index, 'labelled');
     const test = selectFeatureRows(labelled, (e) => e.split === 'test' && e.label !== null);
     const yTrue = Int32Array.from(test.entries.map((e) => e.label ?? -1));
     const { probs, labels: yPred } = predictHead(head, test.values);
     const report = classificationReport(yTrue, yPred, index.classes.length);
-    const metrics = {
+    const metrics = EvalMetricsFileSchema.parse({
       ...params,
       classes: index.classes,
       accuracy: report.accuracy,
@@ -44,10 +43,12 @@ export const evaluate = defineStage({
       perClass: report.perClass.map((c, i) => ({ cls: index.classes[i] ?? String(i), ...c })),
       confusion: report.confusion,
       testSize: test.entries.length,
-      epochs: training.epochsRun,
+      iterations: training.iterations,
+      converged: training.converged,
+      l2: training.l2,
       trainMs: training.trainMs,
       sampleSize: training.sampleSize,
-    };
+    });
     await ctx.writer.putJson('metrics.json', metrics);
     const C = index.classes.length;
     await ctx.writer.putJson(

@@ -5,28 +5,9 @@ import { parseReportInput, type ReportInput } from '../../report/model.js';
 import { buildWeeklyReport } from '../../report/workbook.js';
 import { defineStage, type LoadedInput } from '../stage-types.js';
 import { readInputJson } from './artefact-files.js';
+import { type EvalMetricsFile, EvalMetricsFileSchema } from './evaluate-metrics-file.js';
 import { cacheHitsOfRun, lineageRows, upstreamManifests } from './lineage.js';
 
-const EvalMetricsSchema = z.object({
-  backbone: z.string(),
-  mode: z.enum(['supervised', 'semi-supervised']),
-  fraction: z.number(),
-  seed: z.number().int(),
-  accuracy: z.number(),
-  epochs: z.number(),
-  trainMs: z.number(),
-  perClass: z.array(
-    z.object({
-      cls: z.string(),
-      precision: z.number(),
-      recall: z.number(),
-      f1: z.number(),
-      support: z.number(),
-    }),
-  ),
-  confusion: z.array(z.array(z.number())),
-});
-type EvalMetrics = z.infer<typeof EvalMetricsSchema>;
 const ShelfCountsSchema = z.object({
   classes: z.array(z.string()),
   counts: z.record(z.string(), z.array(z.number())),
@@ -47,10 +28,10 @@ const IngestReportSchema = z.object({
 });
 const CropReportSchema = z.object({ labelled: z.number(), unlabelled: z.number(), test: z.number() });
 
-const configKey = (m: EvalMetrics) => `${m.backbone}|${m.mode}|${m.fraction}`;
+const configKey = (m: EvalMetricsFile) => `${m.backbone}|${m.mode}|${m.fraction}`;
 
-function groupResults(evals: EvalMetrics[]): ReportInput['results'] {
-  const groups = new Map<string, EvalMetrics[]>();
+function groupResults(evals: EvalMetricsFile[]): ReportInput['results'] {
+  const groups = new Map<string, EvalMetricsFile[]>();
   for (const e of evals) groups.set(configKey(e), [...(groups.get(configKey(e)) ?? []), e]);
   return [...groups.values()].map((runs) => ({
     backbone: runs[0]!.backbone,
@@ -61,7 +42,7 @@ function groupResults(evals: EvalMetrics[]): ReportInput['results'] {
       .map((r) => ({
         seed: r.seed,
         accuracy: r.accuracy,
-        epochs: r.epochs,
+        iterations: r.iterations,
         trainMs: r.trainMs,
         perClass: r.perClass,
         confusion: r.confusion,
@@ -70,7 +51,7 @@ function groupResults(evals: EvalMetrics[]): ReportInput['results'] {
 }
 
 /** The configuration with the best mean accuracy; its lowest seed's head predicts the shelf share. */
-function bestEvaluation(evals: { metrics: EvalMetrics; input: LoadedInput }[]) {
+function bestEvaluation(evals: { metrics: EvalMetricsFile; input: LoadedInput }[]) {
   const mean = (k: string) => {
     const xs = evals.filter((e) => configKey(e.metrics) === k).map((e) => e.metrics.accuracy);
     return xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -100,7 +81,7 @@ export const report = defineStage({
       .map(([, i]) => i);
     const evals = [];
     for (const input of evalInputs)
-      evals.push({ input, metrics: EvalMetricsSchema.parse(await readInputJson(input, 'metrics.json')) });
+      evals.push({ input, metrics: EvalMetricsFileSchema.parse(await readInputJson(input, 'metrics.json')) });
     const best = bestEvaluation(evals);
     const shelf = best
       ? ShelfCountsSchema.parse(await readInputJson(best.input, 'shelf-counts.json'))

@@ -1,3 +1,4 @@
+export type { L2Choice, L2Score } from './choose-l2.js';
 export {
   foldStandardisation,
   headToLayersModel,
@@ -6,7 +7,8 @@ export {
   type TfjsModelFiles,
 } from './export.js';
 export { fitSoftmaxRegression, type SoftmaxFit, type SoftmaxFitInput } from './fit.js';
-export { type ExtraTrainingRows, HEAD_DEFAULTS, trainLinearHead } from './linear-head.js';
+export { trainLinearHead } from './linear-head.js';
+export { HEAD_FIT_DEFAULTS, HeadFitParams, type HeadFitSettings } from './params.js';
 export { type HeadPredictions, predictHead } from './predict.js';
 export {
   type PseudoLabelRound,
@@ -14,6 +16,5 @@ export {
   type SemiSupervisedResult,
   trainSemiSupervisedHead,
 } from './semi-supervised.js';
-export { selectRows, stratifiedSplit } from './split.js';
-export { featureMoments, identityMoments, standardiseRows } from './standardise.js';
-export type { EpochRecord, HeadTrainingOptions, HeadTrainingResult, LinearHead } from './types.js';
+export { featureMoments } from './standardise.js';
+export type { FitSummary, HeadTrainingOptions, HeadTrainingResult, LinearHead } from './types.js';

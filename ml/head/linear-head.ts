@@ -1,70 +1,49 @@
 import { createRng, deriveSeed } from '../random.js';
-import { fitSoftmaxRegression } from './fit.js';
-import { selectRows, stratifiedSplit } from './split.js';
-import { featureMoments, identityMoments, standardiseRows } from './standardise.js';
+import { chooseL2 } from './choose-l2.js';
+import { fitSoftmaxRegression, type SoftmaxFit } from './fit.js';
+import { HEAD_FIT_DEFAULTS, type HeadFitSettings } from './params.js';
+import { featureMoments, identityMoments } from './standardise.js';
 import type { HeadTrainingOptions, HeadTrainingResult, LinearHead } from './types.js';
 
-export const HEAD_DEFAULTS = {
-  valShare: 0.1,
-  epochs: 100,
-  batchSize: 256,
-  lr: 0.1,
-  weightDecay: 1e-4,
-  patience: 10,
-  momentum: 0.9,
-} as const;
-
-function checkShapes(o: HeadTrainingOptions): number {
+function checkShapes(o: HeadTrainingOptions): void {
   const n = o.labels.length;
   if (o.features.length !== n * o.dim) {
     throw new Error(`features hold ${o.features.length} values, expected ${n} × ${o.dim}`);
   }
-  return n;
+  if (n === 0) throw new Error('no labelled rows to train the head on');
 }
 
-/** Extra training rows (e.g. pseudo-labelled) that join the training split but never the validation one. */
-export interface ExtraTrainingRows {
-  features: Float32Array;
-  labels: Int32Array;
+/** (x − mean) / std in float64, the optimiser's design matrix. */
+export function standardisedDesign(
+  features: Float32Array,
+  mean: Float32Array,
+  std: Float32Array,
+): Float64Array {
+  const dim = mean.length;
+  const out = new Float64Array(features.length);
+  for (let i = 0; i < features.length; i++) {
+    const j = i % dim;
+    out[i] = ((features[i] ?? 0) - (mean[j] ?? 0)) / (std[j] ?? 1);
+  }
+  return out;
 }
 
-/**
- * Trains the linear softmax head on cached features: stratified seeded validation split, feature
- * standardisation from the training split, SGD with cosine decay and early stopping on validation loss.
- * `extra` rows are standardised with the same moments and added to training only.
- */
-export function trainLinearHead(options: HeadTrainingOptions, extra?: ExtraTrainingRows): HeadTrainingResult {
-  const started = performance.now();
-  checkShapes(options);
-  const o = { ...HEAD_DEFAULTS, ...options };
-  const split = stratifiedSplit(
-    options.labels,
-    options.classes,
-    o.valShare,
-    createRng(deriveSeed(o.seed, 1)),
-  );
-  const trainRaw = selectRows(options.features, options.dim, split.train);
-  const moments =
-    o.standardise === false ? identityMoments(options.dim) : featureMoments(trainRaw, options.dim);
-  const x = standardiseRows(trainRaw, moments.mean, moments.std);
-  const y = Int32Array.from(split.train, (i) => options.labels[i] ?? 0);
-  const extraX = extra ? standardiseRows(extra.features, moments.mean, moments.std) : new Float32Array(0);
-  const fit = fitSoftmaxRegression({
-    x: concatFloat(x, extraX),
-    y: concatInt(y, extra?.labels ?? new Int32Array(0)),
-    valX: standardiseRows(selectRows(options.features, options.dim, split.val), moments.mean, moments.std),
-    valY: Int32Array.from(split.val, (i) => options.labels[i] ?? 0),
-    dim: options.dim,
-    classes: options.classes,
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    lr: o.lr,
-    weightDecay: o.weightDecay,
-    momentum: o.momentum,
-    patience: o.patience,
-    rng: createRng(deriveSeed(o.seed, 2)),
-  });
-  const head: LinearHead = {
+export function resolveSettings(options: HeadTrainingOptions): HeadFitSettings {
+  return { ...HEAD_FIT_DEFAULTS, ...options.settings };
+}
+
+export function headMoments(options: HeadTrainingOptions) {
+  return options.standardise === false
+    ? identityMoments(options.dim)
+    : featureMoments(options.features, options.dim);
+}
+
+export function headFromFit(
+  fit: SoftmaxFit,
+  options: Pick<HeadTrainingOptions, 'dim' | 'classes'>,
+  moments: { mean: Float32Array; std: Float32Array },
+): LinearHead {
+  return {
     dim: options.dim,
     classes: options.classes,
     weights: fit.weights,
@@ -72,29 +51,39 @@ export function trainLinearHead(options: HeadTrainingOptions, extra?: ExtraTrain
     mean: moments.mean,
     std: moments.std,
   };
-  return {
-    head,
-    epochsRun: fit.epochsRun,
-    bestEpoch: fit.bestEpoch,
-    trainMs: performance.now() - started,
-    history: fit.history,
-    trainIndices: split.train,
-    valIndices: split.val,
+}
+
+/**
+ * The linear evaluation: standardise with the labelled sample's moments, choose λ by stratified k-fold CV inside
+ * the sample, then fit softmax regression on the whole sample to convergence. No validation hold-out is wasted
+ * and nothing stops early: the iteration count and the final gradient norm are recorded instead.
+ */
+export function trainLinearHead(options: HeadTrainingOptions): HeadTrainingResult {
+  const started = performance.now();
+  checkShapes(options);
+  const settings = resolveSettings(options);
+  const moments = headMoments(options);
+  const design = {
+    x: standardisedDesign(options.features, moments.mean, moments.std),
+    y: options.labels,
+    dim: options.dim,
+    classes: options.classes,
   };
-}
-
-function concatFloat(a: Float32Array, b: Float32Array): Float32Array {
-  if (b.length === 0) return a;
-  const out = new Float32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-function concatInt(a: Int32Array, b: Int32Array): Int32Array {
-  if (b.length === 0) return a;
-  const out = new Int32Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+  const choice = chooseL2(design, settings, createRng(deriveSeed(options.seed, 1)));
+  const fit = fitSoftmaxRegression({
+    ...design,
+    l2: choice.l2,
+    tolerance: settings.tolerance,
+    maxIterations: settings.maxIterations,
+  });
+  return {
+    head: headFromFit(fit, options, moments),
+    choice,
+    l2: choice.l2,
+    iterations: fit.iterations,
+    converged: fit.converged,
+    gradientNorm: fit.gradientNorm,
+    loss: fit.loss,
+    trainMs: performance.now() - started,
+  };
 }

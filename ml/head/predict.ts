@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { standardisedDesign } from './linear-head.js';
+import { softmaxProbabilities } from './softmax-objective.js';
 import type { LinearHead } from './types.js';
 
 export interface HeadPredictions {
@@ -8,24 +9,22 @@ export interface HeadPredictions {
   labels: Int32Array;
 }
 
-/** Applies the head (standardise, linear, softmax) to raw features [n, dim]. */
+/** Applies the head (standardise, linear, softmax) to raw features [n, dim], in float64 like the fit. */
 export function predictHead(head: LinearHead, features: Float32Array): HeadPredictions {
   const n = features.length / head.dim;
   if (!Number.isInteger(n))
     throw new Error(`features length ${features.length} is not a multiple of ${head.dim}`);
-  return tf.tidy(() => {
-    const x = tf.div(
-      tf.sub(tf.tensor2d(features, [n, head.dim]), tf.tensor1d(head.mean)),
-      tf.tensor1d(head.std),
-    );
-    const logits = tf.add(
-      tf.matMul(x, tf.tensor2d(head.weights, [head.dim, head.classes])),
-      tf.tensor1d(head.bias),
-    );
-    const probs = tf.softmax(logits);
-    return {
-      probs: Float32Array.from(probs.dataSync()),
-      labels: Int32Array.from(tf.argMax(probs, 1).dataSync()),
-    };
-  });
+  const theta = new Float64Array((head.dim + 1) * head.classes);
+  theta.set(head.weights);
+  theta.set(head.bias, head.dim * head.classes);
+  const probs = softmaxProbabilities(head, theta, standardisedDesign(features, head.mean, head.std));
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < head.classes; c++) {
+      if ((probs[i * head.classes + c] ?? 0) > (probs[i * head.classes + best] ?? 0)) best = c;
+    }
+    labels[i] = best;
+  }
+  return { probs: Float32Array.from(probs), labels };
 }

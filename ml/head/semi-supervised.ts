@@ -1,100 +1,139 @@
-import { type ExtraTrainingRows, trainLinearHead } from './linear-head.js';
-import { predictHead } from './predict.js';
-import { selectRows } from './split.js';
-import type { HeadTrainingOptions, HeadTrainingResult, LinearHead } from './types.js';
+import { fitSoftmaxRegression, type SoftmaxFit } from './fit.js';
+import { headFromFit, resolveSettings, standardisedDesign, trainLinearHead } from './linear-head.js';
+import { softmaxProbabilities } from './softmax-objective.js';
+import type { FitSummary, HeadTrainingOptions, HeadTrainingResult, LinearHead } from './types.js';
 
 export interface SemiSupervisedOptions extends HeadTrainingOptions {
   /** Unlabelled pool, row-major [m, dim]. */
   unlabelledFeatures: Float32Array;
-  /** Minimum max-probability for a pseudo-label (default 0.9). */
-  threshold?: number;
-  /** Pseudo-labelling rounds after the supervised one (default 3). */
-  rounds?: number;
 }
 
 export interface PseudoLabelRound {
-  /** 0 is the supervised head; 1.. add pseudo-labels from the previous round's head. */
+  /** 1.. : the teacher of round r is the converged fit of round r − 1 (round 0: labels only). */
   round: number;
   pseudoLabelled: number;
   /** Pseudo-labels per class. */
   perClass: number[];
-  /** Accuracy on the (truly labelled) validation split at the kept epoch. */
-  valAccuracy: number;
-  valLoss: number;
-  epochsRun: number;
+  iterations: number;
+  converged: boolean;
+  gradientNorm: number;
 }
 
-export interface SemiSupervisedResult {
-  /** The round with the best validation accuracy (later rounds win ties). */
+export interface SemiSupervisedResult extends FitSummary {
+  /** The last round's head: self-training as specified, with no selection on a peek at held-out labels. */
   head: LinearHead;
-  chosenRound: number;
   rounds: PseudoLabelRound[];
-  /** The round-0 (labels only) training result, for comparison. */
+  /** The round-0 (labels only) result, whose λ every round reuses. */
   supervised: HeadTrainingResult;
   trainMs: number;
 }
 
-function pseudoLabels(head: LinearHead, pool: Float32Array, threshold: number): ExtraTrainingRows {
-  const { probs, labels } = predictHead(head, pool);
-  const keep: number[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    const confidence = probs[i * head.classes + (labels[i] ?? 0)] ?? 0;
-    if (confidence >= threshold) keep.push(i);
-  }
-  return {
-    features: selectRows(pool, head.dim, keep),
-    labels: Int32Array.from(keep, (i) => labels[i] ?? 0),
-  };
+interface PseudoLabels {
+  rows: number[];
+  labels: number[];
 }
 
-function keptRecord(result: HeadTrainingResult) {
-  return result.history[result.bestEpoch - 1] ?? result.history[result.history.length - 1];
+function confidentRows(probs: Float64Array, classes: number, threshold: number): PseudoLabels {
+  const rows: number[] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < probs.length / classes; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++)
+      if ((probs[i * classes + c] ?? 0) > (probs[i * classes + best] ?? 0)) best = c;
+    if ((probs[i * classes + best] ?? 0) >= threshold) {
+      rows.push(i);
+      labels.push(best);
+    }
+  }
+  return { rows, labels };
+}
+
+/** Labelled rows followed by the pseudo-labelled pool rows, with their row weights. */
+function augmentedDesign(
+  labelled: { x: Float64Array; y: Int32Array },
+  pool: Float64Array,
+  pseudo: PseudoLabels,
+  dim: number,
+  pseudoWeight: number,
+) {
+  const n = labelled.y.length;
+  const x = new Float64Array((n + pseudo.rows.length) * dim);
+  x.set(labelled.x);
+  pseudo.rows.forEach((row, k) => {
+    x.set(pool.subarray(row * dim, (row + 1) * dim), (n + k) * dim);
+  });
+  const y = new Int32Array(n + pseudo.rows.length);
+  y.set(labelled.y);
+  y.set(pseudo.labels, n);
+  const rowWeight = new Float64Array(y.length).fill(1);
+  rowWeight.fill(pseudoWeight, n);
+  return { x, y, rowWeight };
+}
+
+function roundRecord(
+  round: number,
+  fit: SoftmaxFit,
+  pseudo: PseudoLabels,
+  classes: number,
+): PseudoLabelRound {
+  const perClass = new Array<number>(classes).fill(0);
+  for (const label of pseudo.labels) perClass[label] = (perClass[label] ?? 0) + 1;
+  return {
+    round,
+    pseudoLabelled: pseudo.rows.length,
+    perClass,
+    iterations: fit.iterations,
+    converged: fit.converged,
+    gradientNorm: fit.gradientNorm,
+  };
 }
 
 /**
- * Self-training (pseudo-labelling): fit on the labelled sample, label the unlabelled pool wherever the head
- * is at least `threshold` confident, refit on labels + pseudo-labels, repeat. The validation split is
- * carved from the true labels once (same seed every round) and pseudo-labels never enter it, so rounds
- * are compared on the same footing and the best one is kept.
+ * Self-training (pseudo-labelling): the converged supervised head labels the unlabelled pool wherever it is at
+ * least `pseudoThreshold` confident; softmax regression is refitted on labels + pseudo-labels (same λ, same
+ * standardisation) to convergence; the refit is the next round's teacher.
  */
 export function trainSemiSupervisedHead(options: SemiSupervisedOptions): SemiSupervisedResult {
   const started = performance.now();
-  const threshold = options.threshold ?? 0.9;
-  const roundsWanted = options.rounds ?? 3;
+  const settings = resolveSettings(options);
   const supervised = trainLinearHead(options);
+  const { mean, std } = supervised.head;
+  const { dim, classes } = options;
+  const labelled = { x: standardisedDesign(options.features, mean, std), y: options.labels };
+  const pool = standardisedDesign(options.unlabelledFeatures, mean, std);
   const rounds: PseudoLabelRound[] = [];
-  const record = (round: number, result: HeadTrainingResult, extra?: ExtraTrainingRows) => {
-    const perClass = new Array<number>(options.classes).fill(0);
-    extra?.labels.forEach((label) => {
-      perClass[label] = (perClass[label] ?? 0) + 1;
+  let theta: Float64Array = Float64Array.from([...supervised.head.weights, ...supervised.head.bias]);
+  let last: FitSummary = supervised;
+  let head = supervised.head;
+  for (let round = 1; round <= settings.pseudoRounds; round++) {
+    const pseudo = confidentRows(
+      softmaxProbabilities(options, theta, pool),
+      classes,
+      settings.pseudoThreshold,
+    );
+    const fit = fitSoftmaxRegression({
+      ...augmentedDesign(labelled, pool, pseudo, dim, settings.pseudoWeight),
+      dim,
+      classes,
+      l2: supervised.l2,
+      tolerance: settings.tolerance,
+      maxIterations: settings.maxIterations,
+      init: theta,
     });
-    const kept = keptRecord(result);
-    rounds.push({
-      round,
-      pseudoLabelled: extra?.labels.length ?? 0,
-      perClass,
-      valAccuracy: kept?.valAccuracy ?? Number.NaN,
-      valLoss: kept?.valLoss ?? Number.NaN,
-      epochsRun: result.epochsRun,
-    });
-  };
-  record(0, supervised);
-  let best = { head: supervised.head, round: 0, accuracy: rounds[0]?.valAccuracy ?? Number.NaN };
-  let current = supervised.head;
-  for (let round = 1; round <= roundsWanted; round++) {
-    const extra = pseudoLabels(current, options.unlabelledFeatures, threshold);
-    const result = trainLinearHead(options, extra);
-    record(round, result, extra);
-    current = result.head;
-    const accuracy = rounds[round]?.valAccuracy ?? Number.NaN;
-    // NaN (no validation split) compares false, so without validation the last round is kept.
-    if (!(accuracy < best.accuracy)) best = { head: result.head, round, accuracy };
+    rounds.push(roundRecord(round, fit, pseudo, classes));
+    theta = fit.theta;
+    head = headFromFit(fit, options, { mean, std });
+    last = { ...fit, l2: supervised.l2 };
   }
   return {
-    head: best.head,
-    chosenRound: best.round,
+    head,
     rounds,
     supervised,
+    l2: supervised.l2,
+    iterations: last.iterations,
+    converged: last.converged,
+    gradientNorm: last.gradientNorm,
+    loss: last.loss,
     trainMs: performance.now() - started,
   };
 }

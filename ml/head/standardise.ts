@@ -29,13 +29,3 @@ export function featureMoments(
 export function identityMoments(dim: number): { mean: Float32Array; std: Float32Array } {
   return { mean: new Float32Array(dim), std: new Float32Array(dim).fill(1) };
 }
-/** (x − mean) / std, row by row, into a new array. */
-export function standardiseRows(features: Float32Array, mean: Float32Array, std: Float32Array): Float32Array {
-  const dim = mean.length;
-  const out = new Float32Array(features.length);
-  for (let i = 0; i < features.length; i++) {
-    const j = i % dim;
-    out[i] = ((features[i] ?? 0) - (mean[j] ?? 0)) / (std[j] ?? 1);
-  }
-  return out;
-}

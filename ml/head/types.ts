@@ -1,3 +1,6 @@
+import type { L2Choice } from './choose-l2.js';
+import type { HeadFitSettings } from './params.js';
+
 /**
  * The paper's classifier: one linear layer + softmax over C classes, on frozen backbone features.
  * Features are standardised with the stored mean/std before the layer (x' = (x − mean) / std).
@@ -13,44 +16,32 @@ export interface LinearHead {
   std: Float32Array;
 }
 
-export interface EpochRecord {
-  epoch: number;
-  lr: number;
-  trainLoss: number;
-  /** NaN when there is no validation split. */
-  valLoss: number;
-  valAccuracy: number;
-}
-
 export interface HeadTrainingOptions {
   /** Row-major [n, dim]. */
   features: Float32Array;
   dim: number;
   labels: Int32Array;
   classes: number;
-  /** Share of the sample held out (stratified, seeded) for early stopping; 0 disables it. */
-  valShare?: number;
-  /** Upper bound on epochs. */
-  epochs?: number;
-  batchSize?: number;
-  /** Peak learning rate of SGD (momentum 0.9), decayed by a cosine over `epochs`. */
-  lr?: number;
-  weightDecay?: number;
-  /** Stop after this many epochs without a better validation loss (best weights are kept). */
-  patience?: number;
+  /** Seeds the cross-validation folds (the fit itself is deterministic). */
   seed: number;
-  /** Standardise features with the training split's mean/std (stored in the head). Default true. */
+  /** Standardise features with the sample's mean/std (stored in the head). Default true. */
   standardise?: boolean;
+  /** Protocol settings; omitted ones take `HEAD_FIT_DEFAULTS`. */
+  settings?: Partial<HeadFitSettings>;
 }
 
-export interface HeadTrainingResult {
+/** How the final fit ended: the numbers a reader needs to trust that it converged. */
+export interface FitSummary {
+  l2: number;
+  iterations: number;
+  converged: boolean;
+  gradientNorm: number;
+  /** Penalised mean cross-entropy at the solution. */
+  loss: number;
+}
+
+export interface HeadTrainingResult extends FitSummary {
   head: LinearHead;
-  epochsRun: number;
-  /** Epoch (1-based) whose weights were kept. */
-  bestEpoch: number;
+  choice: L2Choice;
   trainMs: number;
-  history: EpochRecord[];
-  /** Indices (into the sample) used for training and for validation. */
-  trainIndices: Int32Array;
-  valIndices: Int32Array;
 }

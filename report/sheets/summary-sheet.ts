@@ -20,7 +20,7 @@ export const SUMMARY_HEADERS = [
   'Accuracy (mean)',
   'Accuracy (std)',
   'Accuracy (mean ± std)',
-  'Epochs (mean)',
+  'L-BFGS iterations (mean)',
   'Training time (s, mean)',
   'Seeds',
 ];
@@ -45,7 +45,7 @@ export function addSummarySheet(workbook: Workbook, input: ReportInput, rows: re
       row.accuracyMean,
       row.accuracyStd,
       formatMeanStd(row.accuracyMean, row.accuracyStd),
-      row.epochsMean,
+      row.iterationsMean,
       row.trainSecondsMean,
       row.seedCount,
     ]);

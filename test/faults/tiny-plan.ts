@@ -33,7 +33,7 @@ export function tinyPaperConfig(location: string, swav: TinySwav, name = 'faults
         },
       },
     ],
-    heads: { epochs: 10, patience: 3, modes: ['supervised'] },
+    heads: { modes: ['supervised'] },
     sweep: { fractions: [100], seeds: 1 },
     report: { title: 'fault tests' },
   });

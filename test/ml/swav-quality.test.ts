@@ -18,7 +18,7 @@ import {
 import { findFashionMnist } from '../../data/fashion-mnist.js';
 import { initBackend } from '../../ml/backend/index.js';
 import { buildBackbone } from '../../ml/models/index.js';
-import { DEMO_HEADS, DEMO_SHELVES, DEMO_SWAV } from '../../pipelines/demo-config.js';
+import { DEMO_SHELVES, DEMO_SWAV } from '../../pipelines/demo-config.js';
 import { SwavParams } from '../../pipelines/stages.js';
 
 /**
@@ -67,14 +67,7 @@ before(
     dir = await mkdtemp(path.join(os.tmpdir(), 'shelfssl-swav-quality-'));
     const data: CropData = await prepareDataset({ dir, shelves: DEMO_SHELVES, cropSize: 32 });
     const params = SwavParams.parse(DEMO_SWAV);
-    const head: HeadSettings = {
-      epochs: DEMO_HEADS?.epochs ?? 100,
-      batchSize: DEMO_HEADS?.batchSize ?? 128,
-      lr: DEMO_HEADS?.lr ?? 0.05,
-      weightDecay: DEMO_HEADS?.weightDecay ?? 1e-3,
-      patience: DEMO_HEADS?.patience ?? 10,
-      valShare: DEMO_HEADS?.valShare ?? 0.1,
-    };
+    const head: HeadSettings = {};
     const options = { fractions: [10, 100], sampleSeeds: [1, 2, 3], head };
     const init = buildBackbone(params.arch);
     random = await scoreBackbone(init, data, options);

@@ -39,7 +39,6 @@ function tinyConfig(location: string) {
         },
       },
     ],
-    heads: { epochs: 30, patience: 5 },
     sweep: { fractions: [50, 100], seeds: 2 },
     report: { title: 'e2e tiny shelves' },
   });

@@ -12,7 +12,7 @@ function row(backbone: string, headMode: HeadMode, fractionPct: number, accuracy
     fractionPct,
     accuracyMean,
     accuracyStd: 0.01,
-    epochsMean: 100,
+    iterationsMean: 100,
     trainSecondsMean: 1,
     seedCount: 3,
     configuration: { backbone, headMode, fractionPct, seeds: [] },

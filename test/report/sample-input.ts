@@ -80,7 +80,14 @@ function sampleSeed(seed: number, accuracy: number, fractionPct: number): SeedRe
     const recall = correct / SUPPORT_PER_CLASS;
     return { cls, precision: recall, recall, f1: recall, support: SUPPORT_PER_CLASS };
   });
-  return { seed, accuracy, epochs: 100, trainMs: 2_000 + fractionPct * 300 + seed * 10, perClass, confusion };
+  return {
+    seed,
+    accuracy,
+    iterations: 100,
+    trainMs: 2_000 + fractionPct * 300 + seed * 10,
+    perClass,
+    confusion,
+  };
 }
 
 function lineage(

@@ -25,7 +25,7 @@ test('summariseResults: mean and sample std over seeds', () => {
   assert.ok(Math.abs(swav10.accuracyMean - 0.712) < 1e-12);
   assert.ok(Math.abs(swav10.accuracyStd - 0.01) < 1e-12);
   assert.equal(swav10.seedCount, 3);
-  assert.equal(swav10.epochsMean, 100);
+  assert.equal(swav10.iterationsMean, 100);
   assert.ok(Math.abs(swav10.trainSecondsMean - 5.02) < 1e-12);
 });
 

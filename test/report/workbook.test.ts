@@ -61,7 +61,7 @@ test('Summary: title, headline, frozen header and Table 2 rows', () => {
     'Accuracy (mean)',
     'Accuracy (std)',
     'Accuracy (mean ± std)',
-    'Epochs (mean)',
+    'L-BFGS iterations (mean)',
     'Training time (s, mean)',
     'Seeds',
   ]);
