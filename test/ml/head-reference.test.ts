@@ -12,7 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { findFashionMnist, loadFashionMnist } from '../../data/fashion-mnist.js';
 import { encodeNpy } from '../../data/npy.js';
 import { nestedStratifiedSample } from '../../data/sampling.js';
-import { HEAD_FIT_DEFAULTS, predictHead, trainLinearHead } from '../../ml/head/index.js';
+import {
+  HEAD_FIT_DEFAULTS,
+  predictHead,
+  trainLinearHead,
+  trainSemiSupervisedHead,
+} from '../../ml/head/index.js';
 import { accuracy } from '../../ml/metrics/index.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -55,6 +60,7 @@ let dir = '';
 let skip: string | false = false;
 let pool: Features;
 let held: Features;
+let unlabelled: Features;
 
 before(async () => {
   const fm = findFashionMnist();
@@ -71,7 +77,17 @@ before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'shelfssl-head-ref-'));
   const train = await loadFashionMnist(fm ?? undefined, 'train');
   const t10k = await loadFashionMnist(fm ?? undefined, 't10k');
-  pool = pooledGarments(train.images, train.labels, train.count, 1500);
+  const all = pooledGarments(train.images, train.labels, train.count, 4500);
+  pool = rowsOf(
+    all,
+    DIM,
+    Array.from({ length: 1500 }, (_, i) => i),
+  );
+  unlabelled = rowsOf(
+    all,
+    DIM,
+    Array.from({ length: 3000 }, (_, i) => 1500 + i),
+  );
   held = pooledGarments(t10k.images, t10k.labels, t10k.count, 1000);
 });
 
@@ -96,7 +112,7 @@ for (const fraction of [10, 100]) {
       await writeFile(path.join(folder, 'test_y.npy'), encodeNpy(held.y, [held.n]));
       const grid = HEAD_FIT_DEFAULTS.l2Grid.join(',');
       const ref = JSON.parse(
-        execFileSync(PYTHON, [SCRIPT, folder, String(ours.l2), grid], { encoding: 'utf8' }),
+        execFileSync(PYTHON, [SCRIPT, folder, String(ours.l2), '--grid', grid], { encoding: 'utf8' }),
       ) as { accuracy: number; objective: number; iterations: number; cvChoice: number | null };
       console.log(
         `[head-reference] ${fraction} % seed ${seed}: n ${train.n}, λ ${ours.l2} (sklearn CV: ${ref.cvChoice}), ` +
@@ -113,3 +129,36 @@ for (const fraction of [10, 100]) {
     }
   });
 }
+
+test("10 % labels, pseudo-labelled: shelfssl's self-training and scikit-learn's agree within 1 accuracy point", async (t) => {
+  if (skip) return t.skip(skip);
+  const ids = Array.from({ length: pool.n }, (_, i) => ({ id: String(i), label: pool.y[i] ?? 0 }));
+  const sample = (nestedStratifiedSample(ids, [10], 1)['10'] ?? []).map(Number);
+  const train = rowsOf(pool, DIM, sample);
+  const settings = { pseudoThreshold: 0.9, pseudoRounds: 2 };
+  const ours = trainSemiSupervisedHead({
+    features: train.x,
+    labels: train.y,
+    dim: DIM,
+    classes: 5,
+    seed: 1,
+    unlabelledFeatures: unlabelled.x,
+    settings,
+  });
+  const ourAccuracy = accuracy(held.y, predictHead(ours.head, held.x).labels);
+  const folder = path.join(dir, 'semi');
+  await mkdir(folder, { recursive: true });
+  await writeFile(path.join(folder, 'train_x.npy'), encodeNpy(train.x, [train.n, DIM]));
+  await writeFile(path.join(folder, 'train_y.npy'), encodeNpy(train.y, [train.n]));
+  await writeFile(path.join(folder, 'test_x.npy'), encodeNpy(held.x, [held.n, DIM]));
+  await writeFile(path.join(folder, 'test_y.npy'), encodeNpy(held.y, [held.n]));
+  await writeFile(path.join(folder, 'pool_x.npy'), encodeNpy(unlabelled.x, [unlabelled.n, DIM]));
+  const args = [SCRIPT, folder, String(ours.l2), '--threshold', '0.9', '--rounds', '2'];
+  const ref = JSON.parse(execFileSync(PYTHON, args, { encoding: 'utf8' })) as { accuracy: number };
+  console.log(
+    `[head-reference] 10 % semi-supervised: pseudo-labels ${ours.rounds.map((r) => r.pseudoLabelled).join('/')}, ` +
+      `accuracy ${(100 * ourAccuracy).toFixed(1)} vs sklearn ${(100 * ref.accuracy).toFixed(1)}`,
+  );
+  assert.ok(ours.rounds.every((r) => r.converged && r.pseudoLabelled > 0));
+  assert.ok(Math.abs(ourAccuracy - ref.accuracy) <= 0.01, `${ourAccuracy} vs ${ref.accuracy}`);
+});
