@@ -1,6 +1,6 @@
 // Renders a BenchResult as a plain-text table: every tfjs backend, PyTorch at 1 and 2 threads,
 // then each backend's ratio to each PyTorch row (≥ 1.00 means at least PyTorch's speed).
-import type { BackendFigures, BenchResult, TfjsFigures } from './backend.js';
+import type { BackendFigures, BenchResult, TfjsFigures } from './backend-types.js';
 
 type Column = keyof TfjsFigures;
 
