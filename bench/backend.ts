@@ -12,8 +12,6 @@ import { parseArgs, promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
-  type BackendInfo,
-  type BackendName,
   initBackend,
   loadNativeBackendDetailed,
 } from '../ml/backend/index.js';
