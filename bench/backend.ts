@@ -11,10 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import {
-  initBackend,
-  loadNativeBackendDetailed,
-} from '../ml/backend/index.js';
+import { initBackend, loadNativeBackendDetailed } from '../ml/backend/index.js';
 import { buildResNet50, buildSmallResNet, compileFrozenInference } from '../ml/models/index.js';
 import { SWAV_BENCH_DEFAULTS, swavBench } from './backend-swav.js';
 import { formatBenchTable } from './backend-table.js';
