@@ -13,12 +13,33 @@ export type CacheLookupResult =
   | { status: 'hit'; cacheKey: string; ref: z.infer<typeof ArtefactRefSchema>; producedInMs: number }
   | { status: 'miss'; cacheKey: string; reason: string };
 
+/**
+ * What a node that runs without some of its (optional) inputs learns about them: the nodes that failed, each
+ * once with its error, and which input waited on which of them. Kept small: ids and one message per failure.
+ */
+export const UpstreamFailuresSchema = z.strictObject({
+  failed: z.array(z.strictObject({ node: z.string(), stage: z.string(), error: z.string() })),
+  missing: z.array(
+    z.strictObject({
+      /** The input name, e.g. `eval/swav/supervised/10pct/seed1`. */
+      input: z.string(),
+      /** The node that would have produced it. */
+      node: z.string(),
+      /** The failed node(s) it was waiting on. */
+      upstream: z.array(z.string()).min(1),
+    }),
+  ),
+});
+export type UpstreamFailures = z.infer<typeof UpstreamFailuresSchema>;
+
 export const StageRunInputSchema = z.strictObject({
   node: DagNodeSchema,
   cacheKey: z.string().regex(/^[0-9a-f]{64}$/),
   inputs: z.record(z.string(), ArtefactRefSchema),
   /** Forced recompute: do not reuse an artefact already published under this key. */
   recompute: z.boolean().default(false),
+  /** Set when optional inputs are missing because their upstream failed. */
+  upstreamFailures: UpstreamFailuresSchema.optional(),
 });
 export type StageRunInput = z.input<typeof StageRunInputSchema>;
 

@@ -77,7 +77,7 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, signalEveryMs: number)
   return async (raw: unknown, beat: { last?: StageProgress }): Promise<StageRunResult> => {
     const parsed = StageRunInputSchema.safeParse(raw);
     if (!parsed.success) throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'stage input'));
-    const { node, cacheKey, inputs, recompute } = parsed.data;
+    const { node, cacheKey, inputs, recompute, upstreamFailures } = parsed.data;
     const params = impl.def.params.safeParse(node.params);
     if (!params.success) {
       throw ApplicationFailure.nonRetryable(
@@ -106,6 +106,7 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, signalEveryMs: number)
       cacheKey,
       bucket,
       inputs: loaded,
+      upstreamFailures,
       writer,
       progress: (p) => {
         beat.last = p;

@@ -4,6 +4,7 @@ import type { StageDef } from '../pipelines/stage.js';
 import type { ArtefactRef, Manifest } from '../store/artefact-schema.js';
 import type { ArtefactWriter, Bucket } from '../store/artefacts.js';
 import type { CheckpointPointer } from '../store/checkpoints.js';
+import type { UpstreamFailures } from './stage-input.js';
 
 export interface LoadedInput {
   ref: ArtefactRef;
@@ -18,6 +19,8 @@ export interface StageContext {
   cacheKey: string;
   bucket: Bucket;
   inputs: Record<string, LoadedInput>;
+  /** Optional inputs absent because their upstream failed (undefined when every input is there). */
+  upstreamFailures: UpstreamFailures | undefined;
   writer: ArtefactWriter;
   /** Heartbeats (and, throttled, tells the workflow) how far the stage is. */
   progress(p: StageProgress): void;

@@ -30,6 +30,11 @@ export const DagNodeSchema = z.strictObject({
   group: z.string().optional(),
   /** Recomputed on every run (a dataset fingerprint, a per-run report); content digests keep downstream cached. */
   volatile: z.boolean().optional(),
+  /**
+   * Input names the node still runs without when their upstream failed (a report shows what succeeded and
+   * lists what is missing); the stage is told which inputs are missing and why.
+   */
+  optionalInputs: z.array(z.string()).optional(),
 });
 export type DagNode = z.infer<typeof DagNodeSchema>;
 
@@ -55,6 +60,9 @@ export function validateDag(nodes: readonly DagNode[], external: ReadonlySet<str
       if (!byId.has(dep) && !external.has(dep))
         throw new DagError(`node "${n.id}" input "${name}" names "${dep}", which no node produces`);
     }
+    for (const name of n.optionalInputs ?? [])
+      if (!(name in n.inputs))
+        throw new DagError(`node "${n.id}" optional input "${name}" is not one of its inputs`);
   }
   return topologicalOrder(nodes);
 }
@@ -75,6 +83,14 @@ function topologicalOrder(nodes: readonly DagNode[]): string[] {
   };
   for (const n of nodes) visit(n.id, []);
   return order;
+}
+
+/** The node ids a node cannot run without: every input not listed in `optionalInputs`. */
+export function requiredInputIds(node: DagNode): string[] {
+  const optional = new Set(node.optionalInputs ?? []);
+  return Object.entries(node.inputs)
+    .filter(([name]) => !optional.has(name))
+    .map(([, id]) => id);
 }
 
 /** The given nodes plus everything downstream of them: what a re-run of those stages must recompute. */

@@ -111,7 +111,11 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
     if (b.kind === 'swav') nodes.push(stageNode(pretrainStage, trunk, b.swav, { crops: 'crop' }));
     else if (b.kind === 'random')
       nodes.push(stageNode(backboneStage, trunk, { kind: 'random', arch: b.arch }, {}));
-    else nodes.push(stageNode(backboneStage, trunk, { ...b, kind: 'imported' }, {}));
+    else {
+      // The backbone's name is the node id, not a stage param (the params schema is strict).
+      const { name: _name, ...imported } = b;
+      nodes.push(stageNode(backboneStage, trunk, imported, {}));
+    }
     nodes.push(
       stageNode(featuresStage, `features@${b.name}`, config.features, { backbone: trunk, crops: 'crop' }),
     );
@@ -162,6 +166,8 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
       { ingest: 'ingest', crops: 'crop', ...evals },
     ),
     volatile: true,
+    // A weekly report must not vanish because one branch failed: it shows what succeeded and what did not.
+    optionalInputs: Object.keys(evals),
   });
   validateDag(nodes);
   return { pipeline: config.name, nodes };

@@ -82,6 +82,28 @@ export const LineageRowSchema = z.object({
   cacheHit: z.boolean(),
 });
 
+/** A node that failed in this run, with how to retry it once fixed. */
+export const FailedNodeRowSchema = z.object({
+  node: z.string().min(1),
+  stage: z.string().min(1),
+  error: z.string(),
+  /** The command that re-runs the stage and what depends on it, e.g. `shelfssl rerun <id> --stage pretrain`. */
+  rerun: z.string().min(1),
+});
+
+/** A result the report went without, and the failed node(s) it waited on. */
+export const MissingResultRowSchema = z.object({
+  /** The report's input name, e.g. `eval/swav/supervised/10pct/seed1`. */
+  input: z.string().min(1),
+  node: z.string().min(1),
+  upstream: z.array(z.string().min(1)).min(1),
+});
+
+export const FailuresSchema = z.object({
+  failed: z.array(FailedNodeRowSchema),
+  missing: z.array(MissingResultRowSchema),
+});
+
 const ReportInputFields = z.object({
   runId: z.string().min(1),
   title: z.string().min(1),
@@ -97,6 +119,8 @@ const ReportInputFields = z.object({
   shelfShare: z.array(ShelfShareRowSchema),
   dataQuality: DataQualitySchema,
   lineage: z.array(LineageRowSchema),
+  /** Present when some configurations failed: the report still shows what succeeded. */
+  failures: FailuresSchema.optional(),
 });
 
 export const ReportInputSchema = ReportInputFields.superRefine(checkAgainstClassNames);
@@ -108,6 +132,7 @@ export type ResultRow = z.infer<typeof ResultRowSchema>;
 export type ShelfShareRow = z.infer<typeof ShelfShareRowSchema>;
 export type DataQuality = z.infer<typeof DataQualitySchema>;
 export type LineageRow = z.infer<typeof LineageRowSchema>;
+export type Failures = z.infer<typeof FailuresSchema>;
 export type ReportInput = z.infer<typeof ReportInputSchema>;
 
 /**

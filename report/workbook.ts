@@ -4,6 +4,7 @@ import type { ReportInput } from './model.js';
 import { addChartSheet } from './sheets/chart-sheet.js';
 import { addConfusionSheet } from './sheets/confusion-sheet.js';
 import { addDataQualitySheet } from './sheets/data-quality-sheet.js';
+import { addFailedSheet } from './sheets/failed-sheet.js';
 import { addLineageSheet } from './sheets/lineage-sheet.js';
 import { addPerClassSheet } from './sheets/per-class-sheet.js';
 import { addShelfShareSheet } from './sheets/shelf-share-sheet.js';
@@ -12,7 +13,8 @@ import { bestRowPerBackbone, summariseResults } from './summary.js';
 
 /**
  * The weekly Excel report as an .xlsx buffer. Expects input already parsed with
- * `parseReportInput`; sheets are added in reading order, summary first.
+ * `parseReportInput`; sheets are added in reading order, summary first, then (when some configurations
+ * failed) what failed and how to re-run it.
  */
 export async function buildWeeklyReport(input: ReportInput): Promise<Buffer> {
   const rows = summariseResults(input.results);
@@ -23,6 +25,7 @@ export async function buildWeeklyReport(input: ReportInput): Promise<Buffer> {
   workbook.title = input.title;
 
   addSummarySheet(workbook, input, rows);
+  if (input.failures) addFailedSheet(workbook, input.failures);
   addPerClassSheet(workbook, input, best);
   addConfusionSheet(workbook, input, best);
   addShelfShareSheet(workbook, input);

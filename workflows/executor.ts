@@ -1,11 +1,18 @@
 import { ApplicationFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { FixedActivities } from '../activities/index.js';
-import { type StageRunInput, type StageRunResult, stageActivityName } from '../activities/stage-input.js';
-import type { DagNode } from '../pipelines/dag.js';
+import {
+  type StageRunInput,
+  type StageRunResult,
+  stageActivityName,
+  type UpstreamFailures,
+} from '../activities/stage-input.js';
+import { type DagNode, withDescendants } from '../pipelines/dag.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
 import type { GroupRunInput } from './run-input.js';
+import { type GroupRunResult, GroupRunResultSchema, partialResultOf } from './run-result.js';
 import type { NodeState, RunState } from './run-state.js';
 import type { Semaphore } from './semaphore.js';
+import { blockedNodes, failedNodesOf, NotProduced, uniqueIds } from './upstream.js';
 
 const { lookupCache, resolveCachedNodes } = proxyActivities<FixedActivities>({
   startToCloseTimeout: '2 minutes',
@@ -15,11 +22,15 @@ const { lookupCache, resolveCachedNodes } = proxyActivities<FixedActivities>({
 export interface ExecContext {
   state: RunState;
   external: Record<string, ArtefactRef>;
+  /** Inputs from outside `nodes` that failed (a sweep point's view of its parent): id -> failed node(s). */
+  failedExternal?: Readonly<Record<string, readonly string[]>>;
   forced: ReadonlySet<string>;
   taskQueues: { cpu: string; gpu: string };
   /** When set, nodes with a group run in child workflows limited by this semaphore. */
   groups?: Semaphore;
 }
+
+type MissingInputs = UpstreamFailures['missing'];
 
 function stateOf(ctx: ExecContext, id: string): NodeState {
   const s = ctx.state.nodes.find((n) => n.id === id);
@@ -35,14 +46,33 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
+/** A skipped node names the failed node(s) it depends on; the error itself stays on the failed node. */
+function markSkipped(state: NodeState, failedNodes: readonly string[]): void {
+  Object.assign(state, { status: 'skipped', upstream: [...failedNodes] });
+}
+
+/** What a node running without some optional inputs is told: each failed node once, and the gaps. */
+function upstreamFailuresFor(ctx: ExecContext, missing: MissingInputs): UpstreamFailures | undefined {
+  if (missing.length === 0) return undefined;
+  const failed = uniqueIds(missing.flatMap((m) => m.upstream)).flatMap((id) => {
+    const s = ctx.state.nodes.find((n) => n.id === id);
+    // A sweep point does not hold its parent's nodes' states; `missing` still names them.
+    return s ? [{ node: id, stage: s.stage, error: s.error ?? 'failed' }] : [];
+  });
+  return { failed, missing };
+}
+
 async function runStage(
   ctx: ExecContext,
   node: DagNode,
   inputs: Record<string, ArtefactRef>,
+  upstreamFailures?: UpstreamFailures,
 ): Promise<ArtefactRef> {
   const state = stateOf(ctx, node.id);
+  // A result made without some inputs is never reused: the next run may have them.
+  const force = ctx.forced.has(node.id) || upstreamFailures !== undefined;
   state.status = 'checking';
-  const lookup = await lookupCache({ node, inputs, force: ctx.forced.has(node.id) });
+  const lookup = await lookupCache({ node, inputs, force });
   if (lookup.status === 'hit') {
     Object.assign(state, { status: 'cached', cacheHit: true, ref: lookup.ref, durationMs: 0 });
     return lookup.ref;
@@ -65,7 +95,8 @@ async function runStage(
     node,
     cacheKey: lookup.cacheKey,
     inputs,
-    recompute: ctx.forced.has(node.id),
+    recompute: force,
+    ...(upstreamFailures ? { upstreamFailures } : {}),
   });
   Object.assign(state, {
     status: 'done',
@@ -76,22 +107,37 @@ async function runStage(
   return result.ref;
 }
 
+/** Takes a sweep point's node states (finished, failed or skipped) into the parent's run state. */
+function adoptGroupResult(
+  ctx: ExecContext,
+  childId: string,
+  result: GroupRunResult,
+): Record<string, ArtefactRef> {
+  for (const cs of result.nodes) Object.assign(stateOf(ctx, cs.id), cs, { child: childId });
+  return result.refs;
+}
+
 /**
- * Runs nodes as soon as their inputs exist, so independent branches run in parallel. A failed node
- * marks its dependants skipped; independent branches still finish (and are cached for the re-run).
+ * Runs nodes as soon as their inputs exist, so independent branches run in parallel. A failed node marks
+ * only its dependants skipped (naming it, not copying its error); everything else still runs and is cached
+ * for the re-run, and a node with `optionalInputs` runs with what exists. Returns the artefacts produced;
+ * the run state says which nodes failed or were skipped.
  */
 export async function executeNodes(
   ctx: ExecContext,
   nodes: readonly DagNode[],
 ): Promise<Record<string, ArtefactRef>> {
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const known = await resolveFromCache(ctx, nodes);
+  const unavailable: Record<string, readonly string[]> = { ...ctx.failedExternal };
+  const known = await resolveFromCache(ctx, nodes, unavailable);
   const started = new Map<string, Promise<ArtefactRef>>();
   const groupRuns = new Map<string, Promise<Record<string, ArtefactRef>>>();
 
   const refOf = (id: string): Promise<ArtefactRef> => {
     const ext = known[id];
     if (ext) return Promise.resolve(ext);
+    const failed = unavailable[id];
+    if (failed) return Promise.reject(new NotProduced(failed));
     let p = started.get(id);
     if (!p) {
       p = start(id);
@@ -100,35 +146,53 @@ export async function executeNodes(
     return p;
   };
 
-  const inputsOf = async (node: DagNode): Promise<Record<string, ArtefactRef>> => {
+  /** Waits for every input; a missing required one rejects (NotProduced), missing optional ones are listed. */
+  const inputsOf = async (node: DagNode) => {
     const entries = Object.entries(node.inputs);
-    const refs = await Promise.all(entries.map(([, dep]) => refOf(dep)));
-    return Object.fromEntries(entries.map(([name], i) => [name, refs[i] as ArtefactRef]));
+    const settled = await Promise.allSettled(entries.map(([, dep]) => refOf(dep)));
+    const inputs: Record<string, ArtefactRef> = {};
+    const missing: MissingInputs = [];
+    entries.forEach(([input, dep], i) => {
+      const r = settled[i] as PromiseSettledResult<ArtefactRef>;
+      if (r.status === 'fulfilled') inputs[input] = r.value;
+      else missing.push({ input, node: dep, upstream: failedNodesOf(r.reason, dep) });
+    });
+    const optional = new Set(node.optionalInputs ?? []);
+    const blocking = missing.filter((m) => !optional.has(m.input));
+    if (blocking.length > 0) throw new NotProduced(uniqueIds(blocking.flatMap((m) => m.upstream)));
+    return { inputs, missing };
   };
 
   const start = async (id: string): Promise<ArtefactRef> => {
     const node = byId.get(id);
     if (!node) throw new Error(`unknown node ${id}`);
+    if (ctx.groups && node.group !== undefined) return await memberRef(node, node.group);
     const state = stateOf(ctx, id);
-    let inputs: Record<string, ArtefactRef>;
+    let ready: Awaited<ReturnType<typeof inputsOf>>;
     try {
-      inputs = await inputsOf(node);
+      ready = await inputsOf(node);
     } catch (err) {
-      Object.assign(state, { status: 'skipped', error: `upstream failed: ${errorText(err)}` });
-      throw err;
+      const failed = failedNodesOf(err, id);
+      markSkipped(state, failed);
+      throw new NotProduced(failed);
     }
     try {
-      if (ctx.groups && node.group !== undefined) {
-        const refs = await runGroup(node.group);
-        const ref = refs[id];
-        if (!ref) throw new Error(`group ${node.group} returned no artefact for ${id}`);
-        return ref;
-      }
-      return await runStage(ctx, node, inputs);
+      return await runStage(ctx, node, ready.inputs, upstreamFailuresFor(ctx, ready.missing));
     } catch (err) {
-      if (state.status !== 'skipped') Object.assign(state, { status: 'failed', error: errorText(err) });
-      throw err;
+      Object.assign(state, { status: 'failed', error: errorText(err) });
+      throw new NotProduced([id]);
     }
+  };
+
+  /** A sweep point's member: its child workflow runs it, and its state comes back with the child's result. */
+  const memberRef = async (node: DagNode, group: string): Promise<ArtefactRef> => {
+    const ref = (await runGroup(group))[node.id];
+    if (ref) return ref;
+    const state = stateOf(ctx, node.id);
+    if (state.status === 'skipped') throw new NotProduced(state.upstream ?? [node.id]);
+    if (state.status !== 'failed')
+      Object.assign(state, { status: 'failed', error: `sweep point ${group} returned no artefact for it` });
+    throw new NotProduced([node.id]);
   };
 
   const runGroup = (group: string): Promise<Record<string, ArtefactRef>> => {
@@ -140,16 +204,30 @@ export async function executeNodes(
     return p;
   };
 
+  /**
+   * Starts a sweep point once every input from outside it has settled. Members downstream of a failed input
+   * are skipped (the child learns which inputs failed, so its own state says so too); the rest still run.
+   */
   const startGroup = async (group: string): Promise<Record<string, ArtefactRef>> => {
     const members = nodes.filter((n) => n.group === group);
     const memberIds = new Set(members.map((n) => n.id));
-    const externalIds = [...new Set(members.flatMap((n) => Object.values(n.inputs)))].filter(
+    const externalIds = uniqueIds(members.flatMap((n) => Object.values(n.inputs))).filter(
       (d) => !memberIds.has(d),
     );
-    const externalRefs = await Promise.all(externalIds.map((d) => refOf(d)));
-    const external = Object.fromEntries(externalIds.map((d, i) => [d, externalRefs[i] as ArtefactRef]));
+    const settled = await Promise.allSettled(externalIds.map((d) => refOf(d)));
+    const external: Record<string, ArtefactRef> = {};
+    const failedExternal: Record<string, string[]> = {};
+    externalIds.forEach((d, i) => {
+      const r = settled[i] as PromiseSettledResult<ArtefactRef>;
+      if (r.status === 'fulfilled') external[d] = r.value;
+      else failedExternal[d] = failedNodesOf(r.reason, d);
+    });
+    const blocked = blockedNodes(members, failedExternal);
+    for (const [id, failed] of blocked) markSkipped(stateOf(ctx, id), failed);
+    const runnable = members.filter((m) => !blocked.has(m.id));
+    if (runnable.length === 0) return {};
     const childId = `${workflowInfo().workflowId}/${group}`;
-    for (const m of members) Object.assign(stateOf(ctx, m.id), { status: 'running', child: childId });
+    for (const m of runnable) Object.assign(stateOf(ctx, m.id), { status: 'running', child: childId });
     const sem = ctx.groups as Semaphore;
     await sem.acquire();
     try {
@@ -158,64 +236,67 @@ export async function executeNodes(
         group,
         nodes: members,
         external,
+        failedExternal,
         forced: members.filter((m) => ctx.forced.has(m.id)).map((m) => m.id),
         taskQueues: ctx.taskQueues,
       };
-      const result = await executeChild('dagGroupRun', { workflowId: childId, args: [input] });
-      const childStates = result.nodes as NodeState[];
-      for (const cs of childStates) Object.assign(stateOf(ctx, cs.id), cs, { child: childId });
-      return result.refs as Record<string, ArtefactRef>;
+      const result: unknown = await executeChild('dagGroupRun', { workflowId: childId, args: [input] });
+      return adoptGroupResult(ctx, childId, GroupRunResultSchema.parse(result));
     } catch (err) {
-      for (const m of members) {
+      // A point with failed members fails, carrying its finished members' states and artefacts.
+      const partial = partialResultOf(err, 'GroupFailed', GroupRunResultSchema);
+      if (partial) return adoptGroupResult(ctx, childId, partial);
+      for (const m of runnable) {
         const s = stateOf(ctx, m.id);
         if (s.status === 'running') Object.assign(s, { status: 'failed', error: errorText(err) });
       }
-      throw err;
+      return {};
     } finally {
       sem.release();
     }
   };
 
   const settled = await Promise.allSettled(nodes.map((n) => refOf(n.id)));
-  const failed = nodes.filter((_, i) => settled[i]?.status === 'rejected');
-  if (failed.length > 0) {
-    const roots = failed.map((n) => stateOf(ctx, n.id)).filter((s) => s.status === 'failed');
-    const summary = roots.map((s) => `${s.id}: ${s.error ?? 'failed'}`).join('; ');
-    throw ApplicationFailure.nonRetryable(`${roots.length} stage(s) failed: ${summary}`, 'PipelineFailed');
-  }
   return Object.fromEntries(
-    nodes.map((n, i) => [n.id, (settled[i] as PromiseFulfilledResult<ArtefactRef>).value]),
+    nodes.flatMap((n, i) => {
+      const r = settled[i];
+      return r?.status === 'fulfilled' ? [[n.id, r.value] as const] : [];
+    }),
   );
 }
 
 /**
  * Runs the volatile roots (e.g. the dataset snapshot) first, then asks the store in ONE activity which
- * nodes are already published downstream of them; those never cost a lookup or a child workflow.
+ * nodes are already published downstream of them; those never cost a lookup or a child workflow. A failed
+ * root joins `unavailable`, so what depends on it is skipped and the rest still runs.
  */
 async function resolveFromCache(
   ctx: ExecContext,
   nodes: readonly DagNode[],
+  unavailable: Record<string, readonly string[]>,
 ): Promise<Record<string, ArtefactRef>> {
   const known: Record<string, ArtefactRef> = { ...ctx.external };
   const roots = nodes.filter((n) => ctx.forced.has(n.id) && Object.keys(n.inputs).length === 0);
   if (roots.length === nodes.length) return known;
   const rootRefs = await Promise.allSettled(roots.map((n) => runStage(ctx, n, {})));
   rootRefs.forEach((r, i) => {
-    if (r.status === 'fulfilled') known[roots[i]!.id] = r.value;
-    else Object.assign(stateOf(ctx, roots[i]!.id), { status: 'failed', error: errorText(r.reason) });
+    const root = roots[i] as DagNode;
+    if (r.status === 'fulfilled') known[root.id] = r.value;
+    else {
+      Object.assign(stateOf(ctx, root.id), { status: 'failed', error: errorText(r.reason) });
+      unavailable[root.id] = [root.id];
+    }
   });
-  const hits = await resolveCachedNodes({ nodes: [...nodes], external: known, forced: [...ctx.forced] });
+  // What depends on an unavailable node cannot be looked up (its input is missing): the executor skips it.
+  const blocked = withDescendants(nodes, new Set(Object.keys(unavailable)));
+  const hits = await resolveCachedNodes({
+    nodes: nodes.filter((n) => !blocked.has(n.id)),
+    external: known,
+    forced: [...ctx.forced],
+  });
   for (const [id, hit] of Object.entries(hits)) {
     known[id] = hit.ref;
     Object.assign(stateOf(ctx, id), { status: 'cached', cacheHit: true, ref: hit.ref, durationMs: 0 });
-  }
-  const failedRoots = roots.filter((_, i) => rootRefs[i]?.status === 'rejected');
-  if (failedRoots.length > 0) {
-    const summary = failedRoots.map((n) => `${n.id}: ${stateOf(ctx, n.id).error ?? 'failed'}`).join('; ');
-    throw ApplicationFailure.nonRetryable(
-      `${failedRoots.length} stage(s) failed: ${summary}`,
-      'PipelineFailed',
-    );
   }
   return known;
 }

@@ -1,16 +1,17 @@
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { formatZodError } from '../config/errors.js';
-import type { ArtefactRef } from '../store/artefact-schema.js';
 import { executeNodes, initialStates } from './executor.js';
 import { GroupRunInputSchema } from './run-input.js';
-import { type NodeState, type RunState, runStateQuery, stageProgressSignal } from './run-state.js';
+import { failureSummary, type GroupRunResult, partialRunFailure } from './run-result.js';
+import { type RunState, runStateQuery, stageProgressSignal } from './run-state.js';
 
-export interface GroupRunResult {
-  nodes: NodeState[];
-  refs: Record<string, ArtefactRef>;
-}
+export type { GroupRunResult } from './run-result.js';
 
-/** One sweep point (e.g. 10 % labels, seed 1): its nodes, fed by artefacts the parent already has. */
+/**
+ * One sweep point (e.g. 10 % labels, seed 1): its nodes, fed by artefacts the parent already has. Members
+ * downstream of an input that failed in the parent are skipped; with any failed or skipped member the point
+ * fails, carrying its states and artefacts to the parent.
+ */
 export async function dagGroupRun(raw: unknown): Promise<GroupRunResult> {
   const parsed = GroupRunInputSchema.safeParse(raw);
   if (!parsed.success)
@@ -29,11 +30,20 @@ export async function dagGroupRun(raw: unknown): Promise<GroupRunResult> {
   });
   try {
     const refs = await executeNodes(
-      { state, external: input.external, forced: new Set(input.forced), taskQueues: input.taskQueues },
+      {
+        state,
+        external: input.external,
+        failedExternal: input.failedExternal,
+        forced: new Set(input.forced),
+        taskQueues: input.taskQueues,
+      },
       input.nodes,
     );
+    const result: GroupRunResult = { nodes: state.nodes, refs };
+    const failure = failureSummary(state.nodes);
+    if (failure !== undefined) throw partialRunFailure('GroupFailed', failure, result);
     state.status = 'completed';
-    return { nodes: state.nodes, refs };
+    return result;
   } catch (err) {
     state.status = 'failed';
     throw err;

@@ -2,18 +2,13 @@ import { ApplicationFailure, setHandler, workflowInfo } from '@temporalio/workfl
 import { formatZodError } from '../config/errors.js';
 import { type DagNode, nodesOfStages, validateDag, withDescendants } from '../pipelines/dag.js';
 import { isoWeekLabel } from '../pipelines/iso-week.js';
-import type { ArtefactRef } from '../store/artefact-schema.js';
 import { type ExecContext, executeNodes, initialStates } from './executor.js';
 import { PipelineRunInputSchema } from './run-input.js';
-import { type NodeState, type RunState, runStateQuery, stageProgressSignal } from './run-state.js';
+import { failureSummary, type PipelineRunResult, partialRunFailure } from './run-result.js';
+import { type RunState, runStateQuery, stageProgressSignal } from './run-state.js';
 import { Semaphore } from './semaphore.js';
 
-export interface PipelineRunResult {
-  pipeline: string;
-  isoWeek: string;
-  nodes: NodeState[];
-  refs: Record<string, ArtefactRef>;
-}
+export type { PipelineRunResult } from './run-result.js';
 
 /** Fills params a stage asked the run for: `runId: "auto"`, and `isoWeek: "auto"` (scheduled runs only). */
 function withRunParams(nodes: DagNode[], runId: string, week: string | null): DagNode[] {
@@ -32,7 +27,8 @@ function volatileNodes(nodes: DagNode[]): string[] {
 
 /**
  * Runs a whole pipeline plan: shared stages here, each sweep point (node group) in a child workflow.
- * Deterministic orchestration only; every stage runs as an activity.
+ * Deterministic orchestration only; every stage runs as an activity. A run with failed nodes fails once
+ * everything else has finished (the report included), its result riding in the failure.
  */
 export async function pipelineRun(raw: unknown): Promise<PipelineRunResult> {
   const parsed = PipelineRunInputSchema.safeParse(raw);
@@ -70,8 +66,11 @@ export async function pipelineRun(raw: unknown): Promise<PipelineRunResult> {
   };
   try {
     const refs = await executeNodes(ctx, nodes);
+    const result: PipelineRunResult = { pipeline: plan.pipeline, isoWeek: week, nodes: state.nodes, refs };
+    const failure = failureSummary(state.nodes);
+    if (failure !== undefined) throw partialRunFailure('PipelineFailed', failure, result);
     state.status = 'completed';
-    return { pipeline: plan.pipeline, isoWeek: week, nodes: state.nodes, refs };
+    return result;
   } catch (err) {
     state.status = 'failed';
     throw err;

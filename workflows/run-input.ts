@@ -25,6 +25,8 @@ export const GroupRunInputSchema = z.strictObject({
   group: z.string(),
   nodes: z.array(DagNodeSchema).min(1),
   external: z.record(z.string(), ArtefactRefSchema),
+  /** Inputs from the parent that failed: id -> the failed node(s) behind it; members needing them are skipped. */
+  failedExternal: z.record(z.string(), z.array(z.string()).min(1)).default({}),
   forced: z.array(z.string()),
   taskQueues: RunOptionsSchema.shape.taskQueues,
 });

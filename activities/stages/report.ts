@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import { reportStage } from '../../pipelines/stages.js';
-import { parseReportInput, type ReportInput } from '../../report/model.js';
+import { type Failures, parseReportInput, type ReportInput } from '../../report/model.js';
 import { buildWeeklyReport } from '../../report/workbook.js';
+import type { UpstreamFailures } from '../stage-input.js';
 import { defineStage, type LoadedInput } from '../stage-types.js';
 import { readInputJson } from './artefact-files.js';
 import { type EvalMetricsFile, EvalMetricsFileSchema } from './evaluate-metrics-file.js';
@@ -73,6 +74,14 @@ function examples(reasons: Record<string, z.infer<typeof ReasonSchema>>) {
   );
 }
 
+/** The report's failed section: each failed node with the command that re-runs its stage in this run. */
+function failuresOfRun(runId: string, upstream: UpstreamFailures): Failures {
+  return {
+    failed: upstream.failed.map((f) => ({ ...f, rerun: `shelfssl rerun ${runId} --stage ${f.stage}` })),
+    missing: upstream.missing,
+  };
+}
+
 export const report = defineStage({
   def: reportStage,
   async run(ctx, params) {
@@ -117,11 +126,17 @@ export const report = defineStage({
         bad: { ...examples(ingest.bad), ...examples(ingest.labels.bad) },
       },
       lineage: lineageRows(manifests, hits),
+      ...(ctx.upstreamFailures ? { failures: failuresOfRun(params.runId, ctx.upstreamFailures) } : {}),
     });
     await ctx.writer.putJson('report-input.json', input);
     await ctx.writer.putBuffer('report.xlsx', await buildWeeklyReport(input));
     return {
-      metrics: { results: input.results.length, evaluations: evals.length, lineage: input.lineage.length },
+      metrics: {
+        results: input.results.length,
+        evaluations: evals.length,
+        lineage: input.lineage.length,
+        missing: input.failures?.missing.length ?? 0,
+      },
     };
   },
 });

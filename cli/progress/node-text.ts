@@ -1,5 +1,6 @@
 import type { StageProgress } from '../../pipelines/progress.js';
 import type { NodeState } from '../../workflows/run-state.js';
+import { upstreamText } from '../../workflows/upstream.js';
 
 /** Text shared by both renderers, so a TTY bar and a log line say the same thing. */
 
@@ -21,6 +22,21 @@ export function duration(ms: number): string {
 /** "cached" reads better than "cached (cache hit)"; a done node that hit the cache also says so. */
 export function statusText(n: NodeState): string {
   return n.cacheHit === true ? 'cached' : n.status;
+}
+
+/**
+ * Why a node has no artefact: its own error when it failed, `(upstream: backbone@swav)` when it was skipped
+ * because that node failed, so an error is printed once, at the node that failed. Empty otherwise.
+ */
+export function reasonText(n: NodeState): string {
+  if (n.status === 'failed') return n.error ?? '';
+  if (n.status === 'skipped' && n.upstream?.length) return `(${upstreamText(n.upstream)})`;
+  return '';
+}
+
+/** A table's status cell: `skipped (upstream: backbone@swav)` for a skipped node, else the status. */
+export function statusCell(status: string, n: NodeState): string {
+  return n.status === 'skipped' ? [status, reasonText(n)].filter((p) => p !== '').join(' ') : status;
 }
 
 /** `120/200 images epoch 3 step 40 loss 0.4123 step 12`: only what the stage reported. */

@@ -1,5 +1,5 @@
 import type { NodeState } from '../../workflows/run-state.js';
-import { clock, countByStatus, duration, progressText, statusText } from './node-text.js';
+import { clock, countByStatus, duration, progressText, reasonText, statusText } from './node-text.js';
 import type { ProgressRenderer } from './renderer.js';
 import type { RunView } from './run-view.js';
 
@@ -9,7 +9,7 @@ function nodeLine(n: NodeState): string {
   const parts = [n.id, status];
   if (n.status === 'running') parts.push(progressText(n.progress));
   if (n.status === 'done' && n.durationMs !== undefined) parts.push(`in ${duration(n.durationMs)}`);
-  if (n.status === 'failed' || n.status === 'skipped') parts.push(n.error ?? '');
+  parts.push(reasonText(n));
   return parts.filter((p) => p !== '').join(' ');
 }
 

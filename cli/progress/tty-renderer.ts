@@ -1,5 +1,14 @@
 import type { NodeState } from '../../workflows/run-state.js';
-import { bar, clock, countByStatus, duration, etaMs, progressText, statusText } from './node-text.js';
+import {
+  bar,
+  clock,
+  countByStatus,
+  duration,
+  etaMs,
+  progressText,
+  reasonText,
+  statusText,
+} from './node-text.js';
 import type { ProgressRenderer } from './renderer.js';
 import type { RunView } from './run-view.js';
 
@@ -29,7 +38,7 @@ function nodeRow(n: NodeState, idWidth: number, now: number): string {
   }
   if (n.status === 'done')
     return `${id} ${status} ${n.durationMs !== undefined ? duration(n.durationMs) : ''}`.trimEnd();
-  if (n.status === 'failed' || n.status === 'skipped') return `${id} ${status} ${n.error ?? ''}`.trimEnd();
+  if (n.status === 'failed' || n.status === 'skipped') return `${id} ${status} ${reasonText(n)}`.trimEnd();
   return `${id} ${status}`.trimEnd();
 }
 

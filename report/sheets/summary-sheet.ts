@@ -3,6 +3,7 @@ import { formatMeanStd } from '../format.js';
 import { describeHeadline } from '../headline.js';
 import type { ReportInput } from '../model.js';
 import type { SummaryRow } from '../summary.js';
+import { incompleteNotice } from './failed-sheet.js';
 import {
   addGoodHighColourScale,
   freezeRows,
@@ -24,7 +25,7 @@ export const SUMMARY_HEADERS = [
   'Training time (s, mean)',
   'Seeds',
 ];
-/** Title, run line, headline sentence, blank, header: data starts on row 6. */
+/** Title, run line, headline sentence, blank (or the incomplete notice), header: data starts on row 6. */
 export const SUMMARY_HEADER_ROW = 5;
 
 /** Table 2: one row per backbone × head mode × % labelled, with seed statistics. */
@@ -35,7 +36,10 @@ export function addSummarySheet(workbook: Workbook, input: ReportInput, rows: re
     color: { argb: 'FF595959' },
   };
   sheet.addRow([describeHeadline(rows)]).font = { italic: true, bold: true };
-  sheet.addRow([]);
+  // Row 4 is blank unless configurations failed: then it says so above the table it affects.
+  if (input.failures)
+    sheet.addRow([incompleteNotice(input.failures)]).font = { bold: true, color: { argb: 'FFC00000' } };
+  else sheet.addRow([]);
   styleHeaderRow(sheet.addRow(SUMMARY_HEADERS));
   for (const row of rows) {
     sheet.addRow([

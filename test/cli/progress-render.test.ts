@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { runSummaryTable } from '../../cli/commands/run/summary-table.js';
+import { nodeStateTable } from '../../cli/commands/status/node-table.js';
 import { plainRenderer } from '../../cli/progress/plain-renderer.js';
 import type { RunView } from '../../cli/progress/run-view.js';
 import { ttyRenderer } from '../../cli/progress/tty-renderer.js';
@@ -95,5 +97,40 @@ describe('progress renderers (pure)', () => {
     assert.equal(lines.length, 1 + 8 + 1);
     assert.ok(lines.some((l) => l.startsWith('live')));
     assert.equal(lines.at(-1), '… 43 more finished nodes');
+  });
+
+  it('a failed branch: the error shows once, at the failed node; dependants name it', () => {
+    const error = `pretrain: SwAV collapsed ${'x'.repeat(300)}`;
+    const nodes: NodeState[] = [
+      { id: 'backbone@swav', stage: 'pretrain', status: 'failed', error },
+      ...['10pct', '20pct'].map(
+        (g): NodeState => ({
+          id: `head@swav/${g}`,
+          stage: 'head',
+          status: 'skipped',
+          upstream: ['backbone@swav'],
+        }),
+      ),
+      { id: 'head@random-init/10pct', stage: 'head', status: 'done', cacheHit: false, durationMs: 1200 },
+    ];
+    const count = (lines: string[]) => lines.join('\n').split(error).length - 1;
+    const plain = plainRenderer.render(undefined, view(nodes, 'failed'), T0);
+    assert.equal(count(plain), 1);
+    assert.ok(
+      plain.includes('[12:00:00] head@swav/10pct skipped (upstream: backbone@swav)'),
+      plain.join('\n'),
+    );
+    const tty = ttyRenderer(10).render(undefined, view(nodes, 'failed'), T0);
+    assert.equal(count(tty), 1);
+    assert.ok(
+      tty.some((l) => /^head@swav\/20pct +skipped +\(upstream: backbone@swav\)$/.test(l)),
+      tty.join('\n'),
+    );
+    const status = nodeStateTable(nodes);
+    assert.equal(count(status), 1);
+    assert.match(status.join('\n'), /^head@swav\/10pct +head +skipped \(upstream: backbone@swav\) *$/m);
+    const summary = runSummaryTable(nodes);
+    assert.equal(count(summary), 0, 'the final `run failed:` line carries the error');
+    assert.match(summary.join('\n'), /^head@swav\/20pct +head +skipped \(upstream: backbone@swav\) +- +-$/m);
   });
 });

@@ -10,7 +10,7 @@ import { defaultReportFile } from '../../cli/commands/report.js';
 import { startPipelineRun } from '../../cli/runs.js';
 import type { DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
-import { FAKE_STAGES, generateStage } from '../support/fake-stages.js';
+import { FAKE_STAGES, failStage, generateStage } from '../support/fake-stages.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
 /** Stands in for the real report stage: an artefact of stage `report` holding a report.xlsx. */
@@ -54,6 +54,44 @@ describe('shelfssl report', () => {
     const saved = await downloadRunReport(w.client, w.settings, handle.workflowId, out);
     assert.equal(saved.path, out);
     assert.equal(readFileSync(out, 'utf8'), `PK fake workbook: ${title}`);
+  });
+
+  it('a run in which a branch failed still hands out the report written from what succeeded', async () => {
+    const title = `partial ${Date.now()}`;
+    const plan: DagPlan = {
+      pipeline: 'report-partial',
+      nodes: [
+        stageNode(generateStage.def, 'gen', { count: 1, offset: 4 }, {}),
+        stageNode(failStage.def, 'broken', {}, { src: 'gen' }),
+        {
+          ...stageNode(fakeReportStage.def, 'report', { title }, { src: 'gen', extra: 'broken' }),
+          optionalInputs: ['extra'],
+        },
+      ],
+    };
+    const handle = await startPipelineRun(w.client, w.settings, plan);
+    await assert.rejects(handle.result(), (err: Error) =>
+      /1 stage\(s\) failed: broken/.test(String(err.cause)),
+    );
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'shelfssl-report-')), 'r.xlsx');
+    await downloadRunReport(w.client, w.settings, handle.workflowId, out);
+    assert.equal(readFileSync(out, 'utf8'), `PK fake workbook: ${title}`);
+  });
+
+  it('a report skipped because a required input failed names the failed node', async () => {
+    const plan: DagPlan = {
+      pipeline: 'report-skipped',
+      nodes: [
+        stageNode(generateStage.def, 'gen', { count: 1, offset: 5 }, {}),
+        stageNode(failStage.def, 'broken', {}, { src: 'gen' }),
+        stageNode(fakeReportStage.def, 'report', { title: 'never' }, { src: 'broken' }),
+      ],
+    };
+    const handle = await startPipelineRun(w.client, w.settings, plan);
+    await assert.rejects(
+      downloadRunReport(w.client, w.settings, handle.workflowId, 'x.xlsx'),
+      /wrote no report: node report skipped \(upstream: broken\)$/,
+    );
   });
 
   it('a run without a report node says so', async () => {

@@ -206,3 +206,50 @@ test('an ad-hoc run without stores or results still builds every sheet', async (
   assert.equal(summary?.getCell('A3').value, 'No training results in this run.');
   assert.equal(adHoc.getWorksheet('Shelf share')?.getCell('B2').value, 'Total facings');
 });
+
+test('a run with a failed backbone: Summary says so, the Failed sheet names node, stage, error and re-run', async () => {
+  const base = sampleReportInput();
+  const error = 'Activity task failed: pretrain: SwAV collapsed (all crops in one prototype)';
+  const input = parseReportInput({
+    ...base,
+    results: base.results.filter((r) => r.backbone !== 'swav'),
+    failures: {
+      failed: [
+        { node: 'backbone@swav', stage: 'pretrain', error, rerun: 'shelfssl rerun run-1 --stage pretrain' },
+      ],
+      missing: ['10pct', '50pct'].map((p) => ({
+        input: `eval/swav/supervised/${p}/seed1`,
+        node: `eval@swav/supervised/${p}/seed1`,
+        upstream: ['backbone@swav'],
+      })),
+    },
+  });
+  const partial = new ExcelJS.Workbook();
+  await partial.xlsx.load((await buildWeeklyReport(input)) as unknown as ExcelJS.Buffer);
+  assert.deepEqual(
+    partial.worksheets.map((ws) => ws.name),
+    ['Summary', 'Failed', 'Per class', 'Confusion', 'Shelf share', 'Data quality', 'Lineage', 'Chart'],
+  );
+  const summary = partial.getWorksheet('Summary')!;
+  assert.equal(
+    summary.getCell('A4').value,
+    'Incomplete: 1 stage(s) failed (backbone@swav); 2 result(s) missing — see the "Failed" sheet.',
+  );
+  assert.deepEqual(rowValues(summary, 5).slice(0, 3), ['Backbone', 'Head', '% labelled']);
+  assert.equal(summary.rowCount, 5 + 6, 'the random-init rows that succeeded');
+  const failed = partial.getWorksheet('Failed')!;
+  const header = findRow(failed, 'Node');
+  assert.deepEqual(rowValues(failed, header), ['Node', 'Stage', 'Error', 'Re-run with']);
+  assert.deepEqual(rowValues(failed, header + 1), [
+    'backbone@swav',
+    'pretrain',
+    error,
+    'shelfssl rerun run-1 --stage pretrain',
+  ]);
+  const missing = findRow(failed, 'Missing result');
+  assert.deepEqual(rowValues(failed, missing + 2), [
+    'eval/swav/supervised/50pct/seed1',
+    'eval@swav/supervised/50pct/seed1',
+    'skipped (upstream: backbone@swav)',
+  ]);
+});

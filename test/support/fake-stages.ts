@@ -79,6 +79,31 @@ export const flakyStage = defineStage({
   },
 });
 
+/** Always fails terminally with a long message: a branch that fails deterministically (e.g. a backbone). */
+export const FAIL_MESSAGE = `t-fail: simulated deterministic failure ${'of a long stack of reasons '.repeat(10)}`;
+
+export const failStage = defineStage({
+  def: def('t-fail', z.strictObject({}), { src: 'values' }),
+  async run(ctx) {
+    executions.push({ stage: ctx.stage, nodeId: ctx.nodeId, start: Date.now(), end: Date.now() });
+    throw new StageFailure(FAIL_MESSAGE);
+  },
+});
+
+/**
+ * Stands in for the report: takes any inputs (those beyond `src` may be optional), writes which ones it got
+ * and what it was told about the missing ones.
+ */
+export const collectStage = defineStage({
+  def: def('t-collect', z.strictObject({}), { src: 'values' }),
+  async run(ctx) {
+    executions.push({ stage: ctx.stage, nodeId: ctx.nodeId, start: Date.now(), end: Date.now() });
+    await ctx.writer.putJson('values.json', Object.keys(ctx.inputs).sort());
+    await ctx.writer.putJson('upstream-failures.json', ctx.upstreamFailures ?? null);
+    return { metrics: {} };
+  },
+});
+
 /** Heartbeats for a while so the run's query can be watched mid-stage. */
 export const slowStage = defineStage({
   def: def('t-slow', z.strictObject({ steps: z.number().int(), stepMs: z.number() }), {}),
@@ -101,4 +126,12 @@ export const slowStage = defineStage({
   },
 });
 
-export const FAKE_STAGES: StageImpl[] = [generateStage, scaleStage, sumStage, flakyStage, slowStage];
+export const FAKE_STAGES: StageImpl[] = [
+  generateStage,
+  scaleStage,
+  sumStage,
+  flakyStage,
+  slowStage,
+  failStage,
+  collectStage,
+];

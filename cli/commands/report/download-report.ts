@@ -5,7 +5,12 @@ import type { Settings } from '../../../config/settings.js';
 import { reportStage } from '../../../pipelines/stages.js';
 import { readArtefactFile, readManifest } from '../../../store/artefacts.js';
 import { createS3Client } from '../../../store/s3.js';
-import type { PipelineRunResult } from '../../../workflows/pipeline-run.js';
+import {
+  type PipelineRunResult,
+  PipelineRunResultSchema,
+  partialResultOf,
+} from '../../../workflows/run-result.js';
+import { reasonText } from '../../progress/node-text.js';
 
 export const REPORT_FILE = 'report.xlsx';
 
@@ -19,6 +24,20 @@ function reportRef(result: PipelineRunResult) {
 }
 
 /**
+ * The run's result once it ends. A run in which some nodes failed still wrote its report from what succeeded;
+ * its result rides in the failure, so a weekly report never vanishes because one branch failed.
+ */
+async function finishedRunResult(client: Client, workflowId: string): Promise<PipelineRunResult> {
+  try {
+    return (await client.workflow.getHandle(workflowId).result()) as PipelineRunResult;
+  } catch (err) {
+    const partial = partialResultOf(err, 'PipelineFailed', PipelineRunResultSchema);
+    if (partial) return partial;
+    throw err;
+  }
+}
+
+/**
  * Waits for the run's result (a finished run answers at once), then downloads its `report.xlsx` from the
  * artefact store, checking the sha256 the manifest recorded, and writes it to `out`.
  */
@@ -28,8 +47,13 @@ export async function downloadRunReport(
   workflowId: string,
   out: string,
 ): Promise<{ path: string; bytes: number }> {
-  const result = (await client.workflow.getHandle(workflowId).result()) as PipelineRunResult;
+  const result = await finishedRunResult(client, workflowId);
   const ref = reportRef(result);
+  const reportNode = result.nodes.find((n) => n.stage === reportStage.name);
+  if (!ref && reportNode)
+    throw new Error(
+      `run ${workflowId} wrote no report: node ${reportNode.id} ${reportNode.status} ${reasonText(reportNode)}`.trim(),
+    );
   if (!ref)
     throw new Error(
       `run ${workflowId} has no ${reportStage.name} node (nodes: ${Object.keys(result.refs).join(', ')})`,

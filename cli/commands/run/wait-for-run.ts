@@ -1,5 +1,6 @@
 import { type Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Settings } from '../../../config/settings.js';
+import { reportStage } from '../../../pipelines/stages.js';
 import type { PipelineRunResult } from '../../../workflows/pipeline-run.js';
 import { EXIT } from '../../command.js';
 import { rendererFor, watchRun } from '../../progress/watch-run.js';
@@ -34,7 +35,8 @@ export async function runOutcome(handle: WorkflowHandle, retryForMs = 10 * 60_00
 
 /**
  * Shows live progress until the run ends, then the summary table, the workflow id and its UI link.
- * Exit 1 (with the failure message) when the run failed.
+ * Exit 1 (with the failure message, each error once) when the run failed; a report written from what
+ * succeeded is pointed to.
  */
 export async function waitForRun(
   client: Client,
@@ -58,6 +60,8 @@ export async function waitForRun(
   log(`workflow ${handle.workflowId}`);
   log(`ui       ${temporalUiUrl(settings, handle.workflowId)}`);
   if (!result.ok) {
+    if (nodes.some((n) => n.stage === reportStage.name && n.status === 'done'))
+      log(`report   written from what succeeded: shelfssl report ${handle.workflowId}`);
     console.error(`run failed: ${result.message}`);
     return { code: EXIT.failed, outcome: result };
   }
