@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import sharp from 'sharp';
 import { startPipelineRun } from '../../cli/runs.js';
 import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
@@ -12,6 +12,7 @@ import { createS3Client } from '../../store/s3.js';
 import { runStateQuery } from '../../workflows/run-state.js';
 import { runCli } from '../support/cli.js';
 import { harnessRoot } from '../support/env.js';
+import { activityAttempts } from '../support/history.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 import { uniqueRunId, withTimeout } from './fault-mode.js';
 import { faultPlan, tinyPaperConfig } from './tiny-plan.js';
@@ -158,20 +159,6 @@ function causeChain(err: unknown): string {
   return parts.join(': ');
 }
 
-/** The attempt number of each start of the named activity in the run's history (retries count up). */
-async function stageAttempts(handle: WorkflowHandle, activityType: string): Promise<number[]> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  const scheduled = new Set(
-    events
-      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activityType)
-      .map((e) => String(e.eventId)),
-  );
-  return events
-    .map((e) => e.activityTaskStartedEventAttributes)
-    .filter((a) => a && scheduled.has(String(a.scheduledEventId)))
-    .map((a) => a?.attempt ?? 0);
-}
-
 /** Stack frames or JS runtime errors in a user-facing message mean a crash, not a clear error. */
 const CRASH = /\n\s+at |TypeError|ReferenceError|Cannot read propert|is not a function|undefined/;
 
@@ -270,7 +257,7 @@ describe('a sweep of broken SKU110K datasets and run configs', () => {
     );
     assert.match(error, /ingest\.maxBadLabelShare/);
     assert.doesNotMatch(error, CRASH);
-    assert.deepEqual(await stageAttempts(handle, 'stage.ingest'), [1], 'bad labels must not be retried');
+    assert.deepEqual(await activityAttempts(handle, 'stage.ingest'), [1], 'bad labels must not be retried');
     const state = await handle.query(runStateQuery);
     assert.equal(state.nodes.find((n) => n.id === 'ingest')?.status, 'failed');
     const downstream = state.nodes.filter((n) => n.id !== 'snapshot' && n.id !== 'ingest');
