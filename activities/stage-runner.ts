@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { z } from 'zod';
 import { formatZodError } from '../config/errors.js';
 import { type StageProgress, StageProgressSchema } from '../pipelines/progress.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
@@ -151,6 +152,12 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, 
       return { ref, attempt, reused: false };
     } catch (err) {
       if (err instanceof StageFailure) throw ApplicationFailure.nonRetryable(err.message, 'StageFailure');
+      // Inputs are sha256-verified before a stage parses them, so data that fails a schema fails the same
+      // way on every attempt: retrying only hides the cause behind minutes of backoff.
+      if (err instanceof z.ZodError) {
+        const message = formatZodError(err, `stage ${node.stage}: data it read`);
+        throw ApplicationFailure.nonRetryable(message, 'StageFailure');
+      }
       throw err;
     } finally {
       await rm(scratchDir, { recursive: true, force: true });
