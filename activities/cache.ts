@@ -19,17 +19,32 @@ export interface CacheHit {
   producedInMs: number;
 }
 
-export function nodeCacheKey(input: CacheLookupInput): string {
+/** Stage name -> code identity digest of this worker's build (activities/stage-code.ts). */
+export type StageCodeIdentities = Readonly<Record<string, string>>;
+
+export function nodeCacheKey(input: Omit<CacheLookupInput, 'force'>, codeIdentity: string): string {
   return cacheKey({
     stage: input.node.stage,
     codeVersion: input.node.codeVersion,
+    codeIdentity,
     params: input.node.params,
     inputDigests: Object.fromEntries(Object.entries(input.inputs).map(([k, r]) => [k, r.digest])),
   });
 }
 
+function codeIdentityOf(codes: StageCodeIdentities, stage: string): string {
+  const code = codes[stage];
+  if (code === undefined) {
+    throw ApplicationFailure.nonRetryable(
+      `stage ${stage} is not registered on this worker, so its code identity (part of the cache key) is ` +
+        'unknown: run workers that register every stage of the plan',
+    );
+  }
+  return code;
+}
+
 /** Asks the artefact store whether this node's output already exists and verifies. */
-export function cacheActivities(deps: ActivityDeps) {
+export function cacheActivities(deps: ActivityDeps, codes: StageCodeIdentities) {
   const bucket = { s3: deps.s3, bucket: deps.bucket };
   return {
     /**
@@ -51,7 +66,7 @@ export function cacheActivities(deps: ActivityDeps) {
         const deps = Object.entries(node.inputs);
         if (!deps.every(([, d]) => known[d])) continue;
         const inputs = Object.fromEntries(deps.map(([name, d]) => [name, known[d]!]));
-        const key = nodeCacheKey({ node, inputs, force: false });
+        const key = nodeCacheKey({ node, inputs }, codeIdentityOf(codes, node.stage));
         const manifest = await readManifest(bucket, node.stage, key).catch(() => undefined);
         if (!manifest || !(await verifyManifest(bucket, manifest)).ok) continue;
         known[id] = { stage: node.stage, key, digest: manifest.digest };
@@ -65,7 +80,7 @@ export function cacheActivities(deps: ActivityDeps) {
       if (!parsed.success)
         throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'lookupCache input'));
       const input = parsed.data;
-      const key = nodeCacheKey(input);
+      const key = nodeCacheKey(input, codeIdentityOf(codes, input.node.stage));
       if (input.force) return { status: 'miss', cacheKey: key, reason: 'forced' };
       try {
         const manifest = await readManifest(bucket, input.node.stage, key);

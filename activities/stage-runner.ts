@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { z } from 'zod';
 import { formatZodError } from '../config/errors.js';
 import { type StageProgress, StageProgressSchema } from '../pipelines/progress.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
@@ -19,6 +20,7 @@ import {
   pruneCheckpoints,
   saveCheckpoint,
 } from '../store/checkpoints.js';
+import { nodeCacheKey, type StageCodeIdentities } from './cache.js';
 import type { ActivityDeps } from './deps.js';
 import { createProgressReporter } from './progress-reporter.js';
 import { StageRunInputSchema, type StageRunResult } from './stage-input.js';
@@ -48,10 +50,12 @@ async function loadInput(bucket: Bucket, name: string, ref: ArtefactRef): Promis
  * earlier attempt finished but its completion was lost) it returns that; otherwise it runs the stage
  * with resumable checkpoints and publishes data first, manifest last.
  */
-export function stageActivity(deps: ActivityDeps, impl: StageImpl) {
+export function stageActivity(deps: ActivityDeps, impl: StageImpl, codes: StageCodeIdentities) {
   const bucket: Bucket = { s3: deps.s3, bucket: deps.bucket };
   const signalEveryMs = Number(process.env.SHELFSSL_PROGRESS_SIGNAL_MS ?? 2000);
-  const attempt = runStageAttempt(bucket, impl, signalEveryMs);
+  const codeIdentity = codes[impl.def.name];
+  if (codeIdentity === undefined) throw new Error(`stage ${impl.def.name} has no code identity`);
+  const attempt = runStageAttempt(bucket, impl, codeIdentity, signalEveryMs);
   return async (raw: unknown): Promise<StageRunResult> => {
     const beat: { last?: StageProgress } = {};
     // Every stage heartbeats, even one that reports no progress, so a dead worker is noticed within the
@@ -73,7 +77,7 @@ export function stageActivity(deps: ActivityDeps, impl: StageImpl) {
   };
 }
 
-function runStageAttempt(bucket: Bucket, impl: StageImpl, signalEveryMs: number) {
+function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, signalEveryMs: number) {
   return async (raw: unknown, beat: { last?: StageProgress }): Promise<StageRunResult> => {
     const parsed = StageRunInputSchema.safeParse(raw);
     if (!parsed.success) throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'stage input'));
@@ -82,6 +86,14 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, signalEveryMs: number)
     if (!params.success) {
       throw ApplicationFailure.nonRetryable(
         formatZodError(params.error, `stage ${node.stage} params`, node.params),
+      );
+    }
+    if (nodeCacheKey({ node, inputs }, codeIdentity) !== cacheKey) {
+      // The key was computed by a worker of another build: what this one would publish is other code's output.
+      throw ApplicationFailure.nonRetryable(
+        `stage ${node.stage}: this worker's code differs from the worker that computed cache key ` +
+          `${cacheKey.slice(0, 12)} (mixed builds?): run one build on every worker`,
+        'StageFailure',
       );
     }
     const attempt = Context.current().info.attempt;
@@ -131,6 +143,7 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, signalEveryMs: number)
         throw new Error(`stage ${node.stage} did not write declared outputs: ${missing.join(', ')}`);
       const { ref } = await writer.publish({
         codeVersion: node.codeVersion,
+        codeIdentity,
         params: params.data,
         inputs,
         metrics: result.metrics,
@@ -140,6 +153,12 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, signalEveryMs: number)
       return { ref, attempt, reused: false };
     } catch (err) {
       if (err instanceof StageFailure) throw ApplicationFailure.nonRetryable(err.message, 'StageFailure');
+      // Inputs are sha256-verified before a stage parses them, so data that fails a schema fails the same
+      // way on every attempt: retrying only hides the cause behind minutes of backoff.
+      if (err instanceof z.ZodError) {
+        const message = formatZodError(err, `stage ${node.stage}: data it read`);
+        throw ApplicationFailure.nonRetryable(message, 'StageFailure');
+      }
       throw err;
     } finally {
       await rm(scratchDir, { recursive: true, force: true });

@@ -42,6 +42,11 @@ export interface StageResult {
 /** A stage's implementation: its declaration plus the function an activity runs. */
 export interface StageImpl<P extends z.ZodType = z.ZodType> {
   def: StageDef<P>;
+  /**
+   * The defining module's `import.meta.url`: its import graph is the stage's code identity (part of the cache
+   * key). Unset for the paper's stages, which live in `activities/stages/<name>.ts`.
+   */
+  module?: string;
   run(ctx: StageContext, params: z.output<P>): Promise<StageResult>;
 }
 

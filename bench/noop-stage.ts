@@ -3,6 +3,7 @@ import { defineStage } from '../activities/stage-types.js';
 
 /** A stage that does nothing but publish one tiny file: what is left of its run time is orchestration. */
 export const noopStage = defineStage({
+  module: import.meta.url,
   def: {
     name: 'bench-noop',
     description: 'publishes one byte (measures per-stage Temporal + MinIO overhead)',

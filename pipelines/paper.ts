@@ -53,7 +53,9 @@ export const RunConfigSchema = z.strictObject({
     labels: z.string().default('labels.csv'),
     classes: z.array(z.string()).min(2).default(DEFAULT_CLASSES),
   }),
-  ingest: ingestStage.params.pick({ maxBadShare: true, boxPolicy: true, iouThreshold: true }).prefault({}),
+  ingest: ingestStage.params
+    .pick({ maxBadShare: true, maxBadLabelShare: true, boxPolicy: true, iouThreshold: true })
+    .prefault({}),
   crop: cropStage.params.omit({ location: true }).prefault({}),
   backbones: z
     .array(BackboneConfig)

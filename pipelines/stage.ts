@@ -5,7 +5,10 @@ import type { DagNode } from './dag.js';
 export interface StageDef<P extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
-  /** Bump by hand when the stage's semantics change: it invalidates every cached artefact of the stage. */
+  /**
+   * The stage's code is keyed automatically (its module graph's identity, activities/stage-code.ts); bump this
+   * for a change of meaning the code does not show (data read at run time, the native binding).
+   */
   codeVersion: number;
   params: P;
   /** Input name -> what it is; the pipeline wires each to an upstream node. */

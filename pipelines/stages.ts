@@ -36,6 +36,8 @@ export const ingestStage = {
     labels: z.string().min(1),
     classes,
     maxBadShare: z.number().min(0).max(1).default(0.05),
+    /** Share of label CSV rows that may be rejected (unknown class, no matching box, ...) before ingest fails. */
+    maxBadLabelShare: z.number().min(0).max(1).default(0.05),
     boxPolicy: z.enum(['clip', 'drop']).default('clip'),
     iouThreshold: z.number().gt(0).max(1).default(0.5),
   }),

@@ -24,6 +24,8 @@ export const ManifestSchema = z.strictObject({
   schema: z.literal('shelfssl.artefact/v1'),
   stage: z.string(),
   codeVersion: z.number().int(),
+  /** The stage's code identity digest (store/code-identity.ts); absent in manifests written before it. */
+  codeIdentity: sha256Hex.optional(),
   cacheKey: sha256Hex,
   digest: sha256Hex,
   params: z.unknown(),

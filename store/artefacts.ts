@@ -133,6 +133,7 @@ export class ArtefactWriter {
 
   async publish(meta: {
     codeVersion: number;
+    codeIdentity?: string;
     params: unknown;
     inputs: Record<string, ArtefactRef>;
     metrics: Record<string, unknown>;
@@ -145,6 +146,7 @@ export class ArtefactWriter {
       schema: 'shelfssl.artefact/v1',
       stage: this.stage,
       codeVersion: meta.codeVersion,
+      ...(meta.codeIdentity ? { codeIdentity: meta.codeIdentity } : {}),
       cacheKey: this.cacheKey,
       digest: artefactDigest(files),
       params: meta.params,

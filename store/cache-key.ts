@@ -2,17 +2,21 @@ import { canonicalJson, sha256 } from './digest.js';
 
 export interface CacheKeyParts {
   stage: string;
+  /** The hand-bumped semantic version (for changes no code shows, e.g. in data read at run time). */
   codeVersion: number;
+  /** The digest of the stage's module graph and package versions (store/code-identity.ts). */
+  codeIdentity: string;
   params: unknown;
   inputDigests: Record<string, string>;
 }
 
-/** Same stage semantics + same params + same input contents => same key (Flyte/DVC style). */
+/** Same stage code + same params + same input contents => same key (Flyte/DVC style). */
 export function cacheKey(parts: CacheKeyParts): string {
   return sha256(
     canonicalJson({
       stage: parts.stage,
       v: parts.codeVersion,
+      code: parts.codeIdentity,
       params: parts.params,
       inputs: parts.inputDigests,
     }),

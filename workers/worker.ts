@@ -51,7 +51,7 @@ export async function createShelfWorker(
   const activities =
     role === 'workflows'
       ? undefined
-      : createActivities({ settings, s3, bucket: settings.s3.bucket }, opts.stages);
+      : await createActivities({ settings, s3, bucket: settings.s3.bucket }, opts.stages);
   return await Worker.create({
     connection,
     namespace: settings.temporal.namespace,

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { checkLabelFit, LabelsDoNotFitError } from '../../data/labels/label-fit.js';
 import { matchLabels } from '../../data/labels/match-labels.js';
 import { readLabelCsv } from '../../data/labels/read-label-csv.js';
 import { BadInputShareError, ingestSku110k } from '../../data/sku110k/index.js';
@@ -31,6 +32,15 @@ export const ingest = defineStage({
       classes: params.classes,
       iouThreshold: params.iouThreshold,
     });
+    try {
+      checkLabelFit(labelCsv, matched, {
+        maxBadLabelShare: params.maxBadLabelShare,
+        labelsName: params.labels,
+      });
+    } catch (err) {
+      if (err instanceof LabelsDoNotFitError) throw new StageFailure(err.message);
+      throw err;
+    }
     await ctx.writer.putJson('boxes.json', {
       classes: params.classes,
       boxes: result.boxes,

@@ -1,27 +1,69 @@
 import { z } from 'zod';
+import { UsageError } from '../../config/errors.js';
 import { previewDataset } from '../../data/preview.js';
 import { makeShelves, tinyShelvesOptions } from '../../data/shelves/make-shelves.js';
 import { type Command, commandGroup, EXIT, parseFlags } from '../command.js';
 import { DEFAULT_DATASET_LOCATION } from '../config-file.js';
 import { intFlag, numberFlag, parseFlagValues } from './flags.js';
 
+const CLASSES_RULE =
+  'comma-separated class names, each NAME=LABEL with a Fashion-MNIST label 0-9 (with --tiny NAME is enough), ' +
+  'at least two, unique, e.g. sandal=5,sneaker=7,bag=8';
+
+/** `--classes sandal=5,sneaker=7,bag=8`: class name -> Fashion-MNIST label (undefined: --tiny picks a glyph). */
+const ClassesFlag = z
+  .string()
+  .transform((s) => s.split(',').map((item) => item.trim()))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[a-z0-9_-]+(=\d)?$/i, CLASSES_RULE)
+          .transform((item) => {
+            const [name = '', label] = item.split('=');
+            return { name, label: label === undefined ? undefined : Number(label) };
+          }),
+      )
+      .min(2, CLASSES_RULE)
+      .refine((cs) => new Set(cs.map((c) => c.name)).size === cs.length, CLASSES_RULE),
+  );
+
 const MakeShelvesFlags = z.object({
   out: z.string().min(1).default(DEFAULT_DATASET_LOCATION),
   images: intFlag(1, 100_000, '100').default(100),
   seed: intFlag(-2_147_483_648, 2_147_483_647, '1').default(1),
   labelShare: numberFlag(0, 1, '0.3').optional(),
+  classes: ClassesFlag.optional(),
 });
+type ClassFlag = z.output<typeof ClassesFlag>[number];
+
+/** The generator's `classes` option: names only for glyphs, name -> garment label for Fashion-MNIST. */
+function classMapping(classes: readonly ClassFlag[], tiny: boolean): Record<string, number> {
+  if (!tiny && classes.some((c) => c.label === undefined)) {
+    throw new UsageError(
+      '--classes: Fashion-MNIST shelves need NAME=LABEL for every class, e.g. sandal=5,sneaker=7,bag=8 ' +
+        '(or add --tiny for glyph products named by NAME alone)',
+    );
+  }
+  return Object.fromEntries(classes.map((c, i) => [c.name, tiny ? i : (c.label ?? i)]));
+}
 
 const makeShelvesCommand: Command = {
   name: 'make-shelves',
   summary: 'generate an SKU110K-format shelf dataset (images, box CSVs, a labels.csv for some boxes)',
   usage: [
     'Usage: shelfssl data make-shelves [--out DIR] [--images N] [--seed S] [--tiny] [--label-share X]',
+    '                                  [--classes NAME=LABEL,...]',
     '',
     `Writes images/, annotations/ and labels.csv to --out (default ${DEFAULT_DATASET_LOCATION}, where \`shelfssl run\``,
     'looks by default). Products are Fashion-MNIST garments (Debian package dataset-fashion-mnist);',
     '--tiny uses small synthetic glyphs instead (no package, small images: for trying things quickly).',
     '--label-share: share of class boxes listed in labels.csv (default 0.3); --images default 100, --seed 1.',
+    '--classes: the products and the names labels.csv gives them, as NAME=LABEL with a Fashion-MNIST label',
+    '(0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Dress, 4 Coat, 5 Sandal, 6 Shirt, 7 Sneaker, 8 Bag, 9 Ankle boot),',
+    "e.g. --classes sandal=5,sneaker=7,bag=8 (default: the demo's tshirt=0,pullover=2,dress=3,coat=4,shirt=6);",
+    'with --tiny, names alone (one glyph each). A run on such data needs dataset.classes to match.',
   ].join('\n'),
   async run(argv) {
     const { values } = parseFlags(argv, {
@@ -30,19 +72,23 @@ const makeShelvesCommand: Command = {
       seed: { type: 'string' },
       tiny: { type: 'boolean' },
       'label-share': { type: 'string' },
+      classes: { type: 'string' },
     });
     const flags = parseFlagValues(MakeShelvesFlags, {
       out: values.out,
       images: values.images,
       seed: values.seed,
       labelShare: values['label-share'],
+      classes: values.classes,
     });
-    const base = values.tiny
+    const tiny = values.tiny === true;
+    const base = tiny
       ? tinyShelvesOptions(flags.out, flags.seed, flags.images)
       : { out: flags.out, images: flags.images, seed: flags.seed };
     const result = await makeShelves({
       ...base,
       ...(flags.labelShare !== undefined ? { labelShare: flags.labelShare } : {}),
+      ...(flags.classes ? { classes: classMapping(flags.classes, tiny) } : {}),
     });
     console.log(`dataset ${result.root}`);
     console.log(

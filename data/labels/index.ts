@@ -1,4 +1,5 @@
 export { iou, type Rect } from './iou.js';
+export { checkLabelFit, classCounts, type LabelFitOptions, LabelsDoNotFitError } from './label-fit.js';
 export {
   type BoxLabel,
   LABEL_REASONS,

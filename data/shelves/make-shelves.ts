@@ -53,8 +53,16 @@ export interface MakeShelvesResult {
   labelledPerClass: Record<string, number>;
 }
 
-/** Options for the dependency-free variant used by unit tests: small images and synthetic glyph products. */
-export function tinyShelvesOptions(out: string, seed: number, images = 6): MakeShelvesOptions {
+/**
+ * Options for the dependency-free variant used by unit tests: small images and synthetic glyph products.
+ * `classes` names the products (one glyph each) as labels.csv will call them.
+ */
+export function tinyShelvesOptions(
+  out: string,
+  seed: number,
+  images = 6,
+  classes: readonly string[] = DEFAULT_CLASSES,
+): MakeShelvesOptions {
   return {
     out,
     seed,
@@ -63,7 +71,7 @@ export function tinyShelvesOptions(out: string, seed: number, images = 6): MakeS
     width: 240,
     height: 180,
     productSize: [28, 48],
-    classes: Object.fromEntries(DEFAULT_CLASSES.map((name, i) => [name, i])),
+    classes: Object.fromEntries(classes.map((name, i) => [name, i])),
     // The tiny source has one distractor glyph (a ring); any non-empty list switches it on.
     distractors: [9],
     distractorShare: 0.15,
@@ -152,7 +160,9 @@ async function productSource(
 ): Promise<ProductSource> {
   if (opts.source === 'tiny') return glyphSource(classNames.length, opts.distractors.length > 0 ? 1 : 0);
   const labels = Object.values(opts.classes);
-  return fashionMnistSource(opts.fashionMnistDir, labels, opts.distractors, opts.seed);
+  // A garment mapped to a class is a product, never an (unlabelled) distractor of itself.
+  const distractors = opts.distractors.filter((label) => !labels.includes(label));
+  return fashionMnistSource(opts.fashionMnistDir, labels, distractors, opts.seed);
 }
 
 /** Image counts per split from shares; rounding leftovers go to the largest share so the total is exact. */

@@ -15,6 +15,7 @@ import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
 /** Stands in for the real report stage: an artefact of stage `report` holding a report.xlsx. */
 const fakeReportStage = defineStage({
+  module: import.meta.url,
   def: {
     name: 'report',
     description: 'test stand-in for the Excel report',

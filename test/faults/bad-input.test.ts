@@ -9,7 +9,10 @@ import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import { RunConfigSchema } from '../../pipelines/paper.js';
 import { type Bucket, readArtefactFile, readManifest } from '../../store/artefacts.js';
 import { createS3Client } from '../../store/s3.js';
+import { runStateQuery } from '../../workflows/run-state.js';
+import { runCli } from '../support/cli.js';
 import { harnessRoot } from '../support/env.js';
+import { activityAttempts } from '../support/history.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 import { uniqueRunId, withTimeout } from './fault-mode.js';
 import { faultPlan, tinyPaperConfig } from './tiny-plan.js';
@@ -222,6 +225,46 @@ describe('a sweep of broken SKU110K datasets and run configs', () => {
       }
     }
     console.log(`[faults] bad input:\n  ${outcomes.join('\n  ')}`);
+  });
+
+  it('labels.csv naming other classes than dataset.classes stops the whole run at ingest, at once', async () => {
+    const root = path.join(dir, 'footwear');
+    const made = await runCli([
+      ...['data', 'make-shelves', '--tiny', '--out', root, '--images', '6', '--seed', '31'],
+      ...['--label-share', '0.6', '--classes', 'sandal,sneaker,bag'],
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    // dataset.classes left at its default, the demo's garments: a newcomer's first mistake.
+    const config = tinyPaperConfig(root, { epochs: 1, checkpointEverySteps: 5 }, 'wrong-classes');
+    const plan = faultPlan(config, 'all', { heartbeatTimeout: '1 minute', initialInterval: '200 ms' });
+    const started = Date.now();
+    const handle = await startPipelineRun(w.client, w.settings, plan, { workflowId: uniqueRunId('classes') });
+    const outcome = await withTimeout(
+      'wrong classes',
+      CASE_TIMEOUT_MS,
+      handle.result().then(
+        () => undefined,
+        (err: unknown) => err,
+      ),
+    );
+    const ms = Date.now() - started;
+    assert.ok(outcome instanceof WorkflowFailedError, `not a failed run but ${String(outcome)}`);
+    const error = causeChain(outcome);
+    assert.match(error, /ingest: .*labels\.csv does not fit dataset\.classes/);
+    assert.match(
+      error,
+      /labels\.csv has: (sandal|sneaker|bag) \d+, (sandal|sneaker|bag) \d+, (sandal|sneaker|bag) \d+ \(configured: tshirt, pullover, dress, coat, shirt\)/,
+    );
+    assert.match(error, /ingest\.maxBadLabelShare/);
+    assert.doesNotMatch(error, CRASH);
+    assert.deepEqual(await activityAttempts(handle, 'stage.ingest'), [1], 'bad labels must not be retried');
+    const state = await handle.query(runStateQuery);
+    assert.equal(state.nodes.find((n) => n.id === 'ingest')?.status, 'failed');
+    const downstream = state.nodes.filter((n) => n.id !== 'snapshot' && n.id !== 'ingest');
+    assert.ok(downstream.length > 5, 'the plan goes on to crop, SwAV, heads and the report');
+    for (const n of downstream)
+      assert.ok(['pending', 'skipped'].includes(n.status), `${n.id} is ${n.status} after ingest failed`);
+    console.log(`[faults] wrong dataset.classes: failed at ingest in ${ms} ms: ${error.split('\n')[0]}`);
   });
 
   it('a run config with sweep fractions 0, 101 or "abc" is refused naming sweep.fractions', () => {

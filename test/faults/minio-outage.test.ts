@@ -23,6 +23,7 @@ const PARTS = 12;
 
 /** Writes its output in parts with pauses, so an outage lands between data objects of one artefact. */
 const chunkedStage = defineStage({
+  module: import.meta.url,
   def: {
     name: 't-chunked',
     description: 'test stage: many data objects, then values.json',

@@ -27,6 +27,7 @@ async function readValues(buf: Buffer): Promise<number[]> {
 }
 
 export const generateStage = defineStage({
+  module: import.meta.url,
   def: def('t-generate', z.strictObject({ count: z.number().int(), offset: z.number().default(0) }), {}),
   async run(ctx, p) {
     const start = Date.now();
@@ -38,6 +39,7 @@ export const generateStage = defineStage({
 });
 
 export const scaleStage = defineStage({
+  module: import.meta.url,
   def: def('t-scale', z.strictObject({ factor: z.number(), delayMs: z.number().default(0) }), {
     src: 'values',
   }),
@@ -55,6 +57,7 @@ export const scaleStage = defineStage({
 });
 
 export const sumStage = defineStage({
+  module: import.meta.url,
   def: def('t-sum', z.strictObject({}), { a: 'values', b: 'values' }),
   async run(ctx) {
     const start = Date.now();
@@ -70,6 +73,7 @@ export const sumStage = defineStage({
 export const flakyControl = { failing: true };
 
 export const flakyStage = defineStage({
+  module: import.meta.url,
   def: def('t-flaky', z.strictObject({}), { src: 'values' }),
   async run(ctx) {
     executions.push({ stage: ctx.stage, nodeId: ctx.nodeId, start: Date.now(), end: Date.now() });
@@ -83,6 +87,7 @@ export const flakyStage = defineStage({
 export const FAIL_MESSAGE = `t-fail: simulated deterministic failure ${'of a long stack of reasons '.repeat(10)}`;
 
 export const failStage = defineStage({
+  module: import.meta.url,
   def: def('t-fail', z.strictObject({}), { src: 'values' }),
   async run(ctx) {
     executions.push({ stage: ctx.stage, nodeId: ctx.nodeId, start: Date.now(), end: Date.now() });
@@ -95,6 +100,7 @@ export const failStage = defineStage({
  * and what it was told about the missing ones.
  */
 export const collectStage = defineStage({
+  module: import.meta.url,
   def: def('t-collect', z.strictObject({}), { src: 'values' }),
   async run(ctx) {
     executions.push({ stage: ctx.stage, nodeId: ctx.nodeId, start: Date.now(), end: Date.now() });
@@ -106,6 +112,7 @@ export const collectStage = defineStage({
 
 /** Heartbeats for a while so the run's query can be watched mid-stage. */
 export const slowStage = defineStage({
+  module: import.meta.url,
   def: def('t-slow', z.strictObject({ steps: z.number().int(), stepMs: z.number() }), {}),
   async run(ctx, p) {
     const start = Date.now();
