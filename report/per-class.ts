@@ -1,5 +1,5 @@
+import { mean } from '../ml/metrics/summary.js';
 import type { PerClassMetrics, SeedResult } from './model.js';
-import { mean } from './stats.js';
 
 /**
  * Per-class metrics averaged over seeds, in `classNames` order. A class some

@@ -1,6 +1,6 @@
+import { mean, sampleStd } from '../ml/metrics/summary.js';
 import { type Configuration, groupConfigurations } from './configurations.js';
 import type { HeadMode, ResultRow } from './model.js';
-import { mean, sampleStd } from './stats.js';
 
 /** One row of the Summary sheet (Table 2): seed statistics for one configuration. */
 export interface SummaryRow {

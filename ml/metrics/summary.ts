@@ -5,14 +5,27 @@ export interface MeanStd {
   n: number;
 }
 
+/** Arithmetic mean; NaN for no values. */
+export function mean(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  return values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+/**
+ * Sample standard deviation (n − 1), as seed-to-seed spread is an estimate from few seeds; a single seed has
+ * no spread, reported as 0.
+ */
+export function sampleStd(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  const squares = values.reduce((sum, v) => sum + (v - m) ** 2, 0);
+  return Math.sqrt(squares / (values.length - 1));
+}
+
 /** Mean ± sample std over repeated runs (e.g. seeds). */
 export function meanStd(values: readonly number[]): MeanStd {
   const n = values.length;
-  if (n === 0) return { mean: Number.NaN, std: Number.NaN, n };
-  const mean = values.reduce((a, v) => a + v, 0) / n;
-  if (n === 1) return { mean, std: 0, n };
-  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
-  return { mean, std: Math.sqrt(variance), n };
+  return { mean: mean(values), std: n === 0 ? Number.NaN : sampleStd(values), n };
 }
 
 /** "0.812 ± 0.014" with `digits` decimals. */

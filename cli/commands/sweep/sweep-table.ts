@@ -1,4 +1,4 @@
-import { mean, sampleStd } from '../../../report/stats.js';
+import { mean, sampleStd } from '../../../ml/metrics/summary.js';
 import { formatTable } from '../text-table.js';
 
 /** One evaluated sweep point: which backbone, head mode, % labelled and seed gave which accuracy. */
