@@ -1,5 +1,5 @@
 // The backend benchmark's result types, shared by the runner (backend.ts) and the table (backend-table.ts).
-import type { BackendInfo, BackendName } from '../ml/backend/index.js';
+import type { BackendInfo, BackendName } from '../runtime/index.js';
 import type { TorchFigures } from './backend-torch.js';
 
 export interface BenchSettings {

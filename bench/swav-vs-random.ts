@@ -25,12 +25,12 @@ import { matchLabels, readLabelCsv } from '../data/labels/index.js';
 import { nestedStratifiedSample } from '../data/sampling.js';
 import { type MakeShelvesOptions, makeShelves } from '../data/shelves/index.js';
 import { ingestSku110k } from '../data/sku110k/index.js';
-import { type BackendInfo, initBackend } from '../ml/backend/index.js';
 import { type HeadFitSettings, predictHead, trainLinearHead } from '../ml/head/index.js';
 import { accuracy, knnAccuracy } from '../ml/metrics/index.js';
 import { buildBackbone, extractFeatures } from '../ml/models/index.js';
 import { type ImageBatch, SwavTrainer } from '../ml/swav/index.js';
 import { SwavParams } from '../pipelines/stages.js';
+import { type BackendInfo, initBackend } from '../runtime/index.js';
 
 export type { SwavSettings };
 

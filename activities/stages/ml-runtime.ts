@@ -1,4 +1,4 @@
-import { type BackendInfo, initBackend } from '../../ml/backend/index.js';
+import { type BackendInfo, initBackend } from '../../runtime/index.js';
 
 let backend: Promise<BackendInfo> | undefined;
 

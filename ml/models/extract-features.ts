@@ -2,7 +2,7 @@
 // tensors alive at a time so tens of thousands of crops fit in wasm's 4 GB heap.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { compileFrozenInference } from './fold-batchnorm.js';
+import { compileFrozenInference } from '../../runtime/fold-batchnorm.js';
 
 export interface Normalization {
   mean: [number, number, number];

@@ -20,6 +20,5 @@ export {
   IMAGENET_NORMALIZATION,
   type Normalization,
 } from './extract-features.js';
-export { type CompiledInference, compileFrozenInference } from './fold-batchnorm.js';
 export { buildResNet50, type ResNet50Options } from './resnet50.js';
 export { buildSmallResNet, type SmallResNetOptions } from './small-resnet.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { builtNativeModuleDir, initBackend, wasmBinaryDirectory } from '../../ml/backend/index.js';
+import { builtNativeModuleDir, initBackend, wasmBinaryDirectory } from '../../runtime/index.js';
 
 describe('initBackend', () => {
   it('prefers the native runtime when built, else falls back to wasm, and announces once', async () => {

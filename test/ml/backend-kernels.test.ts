@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, planTile } from '../../ml/backend/index.js';
 import { buildSmallResNet } from '../../ml/models/index.js';
+import { initBackend, planTile } from '../../runtime/index.js';
 import { relativeError, seededUniform } from '../support/numeric.js';
 
 interface ConvCase {

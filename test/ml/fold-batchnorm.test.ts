@@ -2,13 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend } from '../../ml/backend/index.js';
-import {
-  buildResNet50,
-  buildSmallResNet,
-  compileFrozenInference,
-  extractFeatures,
-} from '../../ml/models/index.js';
+import { buildResNet50, buildSmallResNet, extractFeatures } from '../../ml/models/index.js';
+import { compileFrozenInference, initBackend } from '../../runtime/index.js';
 import { relativeError } from '../support/numeric.js';
 
 /** Fresh builds have identity BN statistics; give every BN non-trivial ones so folding is exercised. */

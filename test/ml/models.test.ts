@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend } from '../../ml/backend/index.js';
 import {
   BackboneSpec,
   buildBackbone,
@@ -13,6 +12,7 @@ import {
   loadBackboneFromMemory,
   saveBackboneToMemory,
 } from '../../ml/models/index.js';
+import { initBackend } from '../../runtime/index.js';
 
 const TINY = { inputSize: 16, widths: [8, 16, 16, 24], blocksPerStage: [1, 1, 1, 1] };
 

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { frozenConv2d, initBackend, loadNativeBackendDetailed } from '../../ml/backend/index.js';
-import { FROZEN_CONV2D } from '../../ml/backend/kernels/native-onednn-conv.js';
-import { asNativeBackend, floatTypeAttr, stringAttr } from '../../ml/backend/kernels/native-ops.js';
 import { buildResNet50, buildSmallResNet } from '../../ml/models/index.js';
+import { frozenConv2d, initBackend, loadNativeBackendDetailed } from '../../runtime/index.js';
+import { FROZEN_CONV2D } from '../../runtime/kernels/native-onednn-conv.js';
+import { asNativeBackend, floatTypeAttr, stringAttr } from '../../runtime/kernels/native-ops.js';
 import { relativeError, seededUniform } from '../support/numeric.js';
 
 const TOLERANCE = 1e-4;

@@ -16,10 +16,10 @@ import {
   scoreBackbone,
 } from '../../bench/swav-vs-random.js';
 import { findFashionMnist } from '../../data/fashion-mnist.js';
-import { initBackend } from '../../ml/backend/index.js';
 import { buildBackbone } from '../../ml/models/index.js';
 import { DEMO_SHELVES, DEMO_SWAV } from '../../pipelines/demo-config.js';
 import { SwavParams } from '../../pipelines/stages.js';
+import { initBackend } from '../../runtime/index.js';
 
 /**
  * SwAV kNN accuracy (5-fold over the labelled pool) must beat random init's by this much. Measured with these

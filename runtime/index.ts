@@ -1,3 +1,4 @@
+export { type CompiledInference, compileFrozenInference } from './fold-batchnorm.js';
 export { type FrozenConv2DArgs, frozenConv2d } from './frozen-conv2d.js';
 export { type BackendInfo, type BackendName, type InitBackendOptions, initBackend } from './init-backend.js';
 export { releaseFrozenFilters } from './kernels/native-onednn-conv.js';

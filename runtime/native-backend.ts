@@ -19,9 +19,9 @@ export interface NativeLoad {
   reasons: string[];
 }
 
-/** native/tfjs-node's module dir; this file sits at <root>/[dist/]ml/backend/. */
+/** native/tfjs-node's module dir; this file sits at <root>/[dist/]runtime/. */
 export function builtNativeModuleDir(): string | undefined {
-  for (const up of ['../../native', '../../../native']) {
+  for (const up of ['../native', '../../native']) {
     const dir = fileURLToPath(
       new URL(`${up}/tfjs-node/node_modules/@tensorflow/tfjs-node/`, import.meta.url),
     );

@@ -7,8 +7,8 @@
 // The weights are read once at compile time: recompile after the model's weights change.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { frozenConv2d } from '../backend/frozen-conv2d.js';
-import { releaseFrozenFilters } from '../backend/kernels/native-onednn-conv.js';
+import { frozenConv2d } from './frozen-conv2d.js';
+import { releaseFrozenFilters } from './kernels/native-onednn-conv.js';
 
 type Layer = tfl.layers.Layer;
 type Symbolic = tfl.SymbolicTensor;
