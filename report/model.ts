@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PretrainingSchema } from './pretraining.js';
 
 export { isoWeekLabel } from '../pipelines/iso-week.js';
 
@@ -96,6 +97,8 @@ const ReportInputFields = z.object({
   shelfShare: z.array(ShelfShareRowSchema),
   dataQuality: DataQualitySchema,
   lineage: z.array(LineageRowSchema),
+  /** SwAV backbones' per-epoch training history (report/pretraining.ts); absent when none was pretrained. */
+  pretraining: z.array(PretrainingSchema).optional(),
 });
 
 export const ReportInputSchema = ReportInputFields.superRefine(checkAgainstClassNames);

@@ -6,6 +6,7 @@ import { buildWeeklyReport } from '../../report/workbook.js';
 import { defineStage, type LoadedInput } from '../stage-types.js';
 import { readInputJson } from './artefact-files.js';
 import { cacheHitsOfRun, lineageRows, upstreamManifests } from './lineage.js';
+import { pretrainingHistories } from './pretrain-history.js';
 
 const EvalMetricsSchema = z.object({
   backbone: z.string(),
@@ -136,6 +137,7 @@ export const report = defineStage({
         bad: { ...examples(ingest.bad), ...examples(ingest.labels.bad) },
       },
       lineage: lineageRows(manifests, hits),
+      pretraining: pretrainingHistories(evals, manifests),
     });
     await ctx.writer.putJson('report-input.json', input);
     await ctx.writer.putBuffer('report.xlsx', await buildWeeklyReport(input));
