@@ -59,21 +59,8 @@ function checkpointLabel(trainer: SwavTrainer): number {
   return trainer.iteration + trainer.stepsAbandoned;
 }
 
-/** The epoch state a retry restarts from: the newest healthy epoch's, or the initial weights. */
-async function healthyState(
-  ctx: StageContext,
-  settings: ResolvedSwavSettings,
-  stepsPerEpoch: number,
-  epoch: number,
-) {
-  if (epoch === 0) {
-    const fresh = buildBackbone(settings.arch);
-    const initial = new SwavTrainer(fresh, swavTrainerConfig(settings, stepsPerEpoch));
-    const state = initial.getState();
-    initial.dispose();
-    fresh.dispose();
-    return state;
-  }
+/** The state a retry restarts from: the newest healthy epoch's (epoch 0: the initial weights). */
+async function healthyState(ctx: StageContext, epoch: number) {
   const blob = await loadHealthyState(ctx.bucket, ctx.cacheKey);
   const state = blob ? decodeSwavState(blob) : undefined;
   if (state?.epoch !== epoch)
@@ -117,7 +104,7 @@ async function retryOrFail(
       : 'The collapse retry is off (swav.collapseRetry: false)';
     throw new StageFailure(`${verdict.message}. ${why}; next try e.g. ${suggested}`);
   }
-  const healthy = await healthyState(ctx, settings, shape.stepsPerEpoch, verdict.lastHealthyEpoch);
+  const healthy = await healthyState(ctx, verdict.lastHealthyEpoch);
   const { settings: fixed, changes } = applyCollapseFixes(settings, settings.collapseRetryFixes, {
     ...at,
     restartStep: healthy.iteration,
@@ -159,6 +146,12 @@ export const pretrain = defineStage({
     const { backbone, resumedFrom } = started;
     let trainer = started.trainer;
     const startLabel = checkpointLabel(trainer);
+    if (startLabel === 0) {
+      // A fresh start: score the untrained backbone, and keep the initial state as healthy epoch 0 (a
+      // retry from scratch restarts from exactly these weights, even with an unseeded architecture).
+      if (monitor) trainer.recordKnnAccuracy(await monitorKnnAccuracy(backbone, monitor));
+      await saveHealthyState(ctx.bucket, ctx.cacheKey, encodeSwavState(trainer.getState()));
+    }
     const totalSteps = settings.epochs * stepsPerEpoch;
     const t0 = Date.now();
     let lastLoss = Number.NaN;
@@ -206,7 +199,7 @@ export const pretrain = defineStage({
     const saved = await saveBackboneToMemory(backbone);
     await ctx.writer.putBuffer('model.json', Buffer.from(saved.modelJson, 'utf8'));
     await ctx.writer.putBuffer('weights.bin', saved.weights);
-    const knnAtInit = monitor ? await initialKnnAccuracy(settings, monitor) : null;
+    const knnAtInit = trainer.knnAtInit;
     const history = {
       settings: { ...settings, arch: undefined },
       auto,
@@ -246,13 +239,3 @@ export const pretrain = defineStage({
     };
   },
 });
-
-/** The monitor's score of the untrained backbone: the baseline the per-epoch curve starts from. */
-async function initialKnnAccuracy(settings: ResolvedSwavSettings, monitor: MonitorSet): Promise<number> {
-  const initial = buildBackbone(settings.arch);
-  try {
-    return await monitorKnnAccuracy(initial, monitor);
-  } finally {
-    initial.dispose();
-  }
-}

@@ -61,6 +61,8 @@ export interface SwavTrainerState {
   history: EpochStats[];
   /** Collapse retries this run went through (the pretrain stage allows one). */
   recoveries: CollapseRecovery[];
+  /** The k-NN monitor's accuracy before the first step (the untrained backbone), when monitored. */
+  knnAtInit: number | null;
 }
 
 /** Raw uint8 NHWC images in [0, 255]. */
@@ -124,6 +126,7 @@ export class SwavTrainer {
   private cursor: EpochCursor | null = null;
   private epochHistory: EpochStats[] = [];
   private recoveryLog: CollapseRecovery[] = [];
+  private initialKnn: number | null = null;
   private iterationCount = 0;
   private epochCount = 0;
 
@@ -192,11 +195,19 @@ export class SwavTrainer {
     return this.cursor === null;
   }
 
-  /** Attaches the k-NN monitor's accuracy to the latest completed epoch (part of the state from then on). */
+  get knnAtInit(): number | null {
+    return this.initialKnn;
+  }
+
+  /**
+   * Attaches the k-NN monitor's accuracy to the latest completed epoch, or before any step to the initial
+   * weights (part of the state from then on).
+   */
   recordKnnAccuracy(accuracy: number): void {
     const last = this.epochHistory.at(-1);
-    if (!last) throw new Error('recordKnnAccuracy: no completed epoch yet');
-    last.knnAccuracy = accuracy;
+    if (last) last.knnAccuracy = accuracy;
+    else if (this.iterationCount === 0) this.initialKnn = accuracy;
+    else throw new Error('recordKnnAccuracy: mid-way through the first epoch');
   }
 
   /** One optimiser step on a batch of uint8 NHWC images. */
@@ -284,6 +295,7 @@ export class SwavTrainer {
       cursor: this.cursor ? structuredClone(this.cursor) : null,
       history: structuredClone(this.epochHistory),
       recoveries: structuredClone(this.recoveryLog),
+      knnAtInit: this.initialKnn,
     };
   }
 
@@ -307,6 +319,7 @@ export class SwavTrainer {
     this.cursor = state.cursor ? structuredClone(state.cursor) : null;
     this.epochHistory = structuredClone(state.history);
     this.recoveryLog = structuredClone(state.recoveries);
+    this.initialKnn = state.knnAtInit;
   }
 
   private activateQueue(): void {
