@@ -8,8 +8,9 @@ import { formatBenchTable } from './backend-table.js';
 import { runCropBench } from './crop.js';
 import { runPipelineBench } from './pipeline.js';
 import { formatSpread } from './stats.js';
+import { formatSwavDefaults, runSwavDefaultsBench } from './swav-defaults.js';
 
-const SUITES = ['backend', 'crop', 'pipeline'] as const;
+const SUITES = ['backend', 'crop', 'pipeline', 'swav-defaults'] as const;
 type Suite = (typeof SUITES)[number];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -64,6 +65,7 @@ const TITLES: Record<Suite, string> = {
   backend: 'Backends: SwAV train step and ResNet inference vs PyTorch CPU',
   crop: 'Crop stage',
   pipeline: 'Pipeline: features, head sweep, cached re-run, Temporal overhead',
+  'swav-defaults': 'SwAV defaults on data they were not tuned on vs random init',
 };
 
 function writeSection(suite: Suite, command: string, body: string): void {
@@ -110,7 +112,9 @@ async function main(): Promise<number> {
     regenerateDoc();
     return 0;
   }
-  const chosen = values.suite === 'all' ? [...SUITES] : [values.suite as Suite];
+  // swav-defaults trains SwAV six times (~20 min on 2 cores): only when asked for by name.
+  const chosen =
+    values.suite === 'all' ? SUITES.filter((s) => s !== 'swav-defaults') : [values.suite as Suite];
   const bad = chosen.filter((s) => !SUITES.includes(s));
   if (bad.length > 0) {
     console.error(`--suite: got "${values.suite}"; allowed: all, ${SUITES.join(', ')}`);
@@ -130,7 +134,9 @@ async function main(): Promise<number> {
         ? await backendSection(reps, rounds)
         : suite === 'crop'
           ? await cropSection(reps)
-          : await pipelineSection(reps, images);
+          : suite === 'swav-defaults'
+            ? formatSwavDefaults(await runSwavDefaultsBench({ log }))
+            : await pipelineSection(reps, images);
     console.log(`\n## ${TITLES[suite]}\n${machineLine()}\n\n${body}\n`);
     const command = `npm run bench -- --suite ${suite} --reps ${reps}${suite === 'pipeline' ? ` --images ${images}` : ''}`;
     if (!values['no-write']) writeSection(suite, command, body);

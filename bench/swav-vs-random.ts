@@ -14,10 +14,12 @@ import { parseArgs } from 'node:util';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import {
+  type ResolvedSwavSettings,
   type SwavSettings,
   swavTrainerConfig,
   swavTrainingImages,
 } from '../activities/stages/swav-config.js';
+import { resolvedAutoValues, resolveSwavSettings } from '../activities/stages/swav-defaults.js';
 import { cropShelfImages } from '../data/crop/index.js';
 import { type LoadedCropPool, loadCropPoolDir } from '../data/crop/load-pool.js';
 import { findFashionMnist } from '../data/fashion-mnist.js';
@@ -28,9 +30,16 @@ import { ingestSku110k } from '../data/sku110k/index.js';
 import { type HeadFitSettings, predictHead, trainLinearHead } from '../ml/head/index.js';
 import { accuracy, knnAccuracy } from '../ml/metrics/index.js';
 import { buildBackbone, extractFeatures } from '../ml/models/index.js';
-import { type ImageBatch, SwavTrainer } from '../ml/swav/index.js';
+import {
+  crossValidatedKnn,
+  detectCollapse,
+  type EpochStats,
+  type ImageBatch,
+  SwavTrainer,
+} from '../ml/swav/index.js';
 import { SwavParams } from '../pipelines/stages.js';
 import { type BackendInfo, initBackend } from '../runtime/index.js';
+import { type ShelfTint, tintShelfImages } from './tint-shelves.js';
 
 export type { SwavSettings };
 
@@ -57,6 +66,8 @@ export interface DatasetOptions {
   cropSize: number;
   cropSeed?: number;
   testShare?: number;
+  /** Re-colour the generated photos (a dataset whose colours differ from the demo's). */
+  tint?: ShelfTint;
   log?: (line: string) => void;
 }
 
@@ -74,13 +85,14 @@ export async function prepareDataset(options: DatasetOptions): Promise<CropData>
     );
   }
   const shelvesDir = path.join(options.dir, 'shelves');
-  const wanted = JSON.stringify(options.shelves);
+  const wanted = JSON.stringify({ ...options.shelves, ...(options.tint ? { tint: options.tint } : {}) });
   const stamp = path.join(options.dir, 'settings.json');
   const cached = existsSync(stamp) && (await readFile(stamp, 'utf8')) === wanted;
   if (!cached) {
     await rm(options.dir, { recursive: true, force: true });
     const t0 = Date.now();
     const made = await makeShelves({ ...options.shelves, out: shelvesDir });
+    if (options.tint) await tintShelfImages(shelvesDir, options.tint);
     log(
       `shelves: ${made.boxes} boxes, ${made.labelled} labelled in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     );
@@ -92,7 +104,10 @@ export async function prepareDataset(options: DatasetOptions): Promise<CropData>
   if (!existsSync(path.join(cropDir, 'unlabelled', 'index.json'))) {
     const t0 = Date.now();
     const ingest = await ingestSku110k({ root: shelvesDir });
-    const matched = matchLabels(ingest.boxes, (await readLabelCsv(path.join(shelvesDir, 'labels.csv'))).rows);
+    // The generator's class names in its mapping order: the pipeline's `dataset.classes` for these shelves.
+    const classes = options.shelves.classes ? Object.keys(options.shelves.classes) : undefined;
+    const labelRows = (await readLabelCsv(path.join(shelvesDir, 'labels.csv'))).rows;
+    const matched = matchLabels(ingest.boxes, labelRows, classes ? { classes } : {});
     await rm(cropDir, { recursive: true, force: true });
     await cropShelfImages({
       root: shelvesDir,
@@ -102,6 +117,7 @@ export async function prepareDataset(options: DatasetOptions): Promise<CropData>
       cropSize: options.cropSize,
       testShare,
       seed: cropSeed,
+      ...(classes ? { classes } : {}),
     });
     log(
       `crops: ${ingest.boxes.length} at ${options.cropSize} px in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
@@ -131,18 +147,29 @@ export interface SwavRun {
   images: number;
   imagesPerSecond: number;
   epochLosses: number[];
+  /** Per-epoch loss and collapse statistics (k-NN accuracy when `onEpoch` recorded it). */
+  history: EpochStats[];
   lnK: number;
+  /** The settings trained with (`auto` values resolved as the pretrain stage resolves them). */
+  settings: ResolvedSwavSettings;
+  auto: Record<string, number | [number, number]>;
+  /** The pretrain stage's collapse gate over the whole run (patience from the settings). */
+  collapsed: boolean;
 }
 
 export async function pretrainSwav(
   unlabelled: ImageBatch,
-  params: SwavSettings,
+  input: SwavSettings,
   options: {
-    onEpoch?: (epoch: number, loss: number, backbone: LayersModel) => Promise<void>;
+    /** Called after every epoch; a returned number is recorded as that epoch's k-NN accuracy. */
+    onEpoch?: (epoch: number, loss: number, backbone: LayersModel) => Promise<number | undefined>;
     log?: (line: string) => void;
   } = {},
 ): Promise<SwavRun> {
-  const data = swavTrainingImages(unlabelled, params);
+  const data = swavTrainingImages(unlabelled, input);
+  const params = resolveSwavSettings(input, { cropSize: unlabelled.h, images: data.n });
+  const auto = resolvedAutoValues(input, params);
+  options.log?.(`  swav auto settings: ${JSON.stringify(auto)}`);
   const stepsPerEpoch = Math.floor(data.n / params.batchSize);
   const backbone = buildBackbone(params.arch);
   const trainer = new SwavTrainer(backbone, swavTrainerConfig(params, stepsPerEpoch));
@@ -155,13 +182,22 @@ export async function pretrainSwav(
     seconds += (performance.now() - t0) / 1000;
     const c = process.cpuUsage(c0);
     cpuSeconds += (c.user + c.system) / 1e6;
+    const e = trainer.history.at(-1);
     options.log?.(
-      `  swav epoch ${trainer.epoch}/${params.epochs}: loss ${progress.meanLoss.toFixed(3)} (ln K ${Math.log(params.prototypes).toFixed(3)}), ${seconds.toFixed(0)} s`,
+      `  swav epoch ${trainer.epoch}/${params.epochs}: loss ${progress.meanLoss.toFixed(3)} (ln K ${Math.log(params.prototypes).toFixed(3)}), ` +
+        `entropy ${e?.predictionEntropy.toFixed(3)}·ln K, spread ${e?.featureSpread.toFixed(3)}, usage ${e?.prototypeUsage.toFixed(2)}, ${seconds.toFixed(0)} s`,
     );
-    await options.onEpoch?.(trainer.epoch, progress.meanLoss, backbone);
+    const knn = await options.onEpoch?.(trainer.epoch, progress.meanLoss, backbone);
+    if (typeof knn === 'number') trainer.recordKnnAccuracy(knn);
   }
   const steps = trainer.iteration;
   const epochLosses = [...trainer.epochLosses];
+  const history = structuredClone([...trainer.history]);
+  const collapsed = history.some(
+    (_, i) =>
+      detectCollapse(history.slice(0, i + 1), params.prototypes, { patience: params.collapsePatience })
+        .collapsed,
+  );
   trainer.dispose();
   return {
     backbone,
@@ -171,7 +207,11 @@ export async function pretrainSwav(
     images: data.n,
     imagesPerSecond: (steps * params.batchSize) / Math.max(seconds, 1e-3),
     epochLosses,
+    history,
     lnK: Math.log(params.prototypes),
+    settings: params,
+    auto,
+    collapsed,
   };
 }
 
@@ -227,39 +267,21 @@ export async function scoreBackbone(
     classes,
     k: options.k ?? 20,
   }).accuracy;
-  const folds = 5;
-  let cvCorrect = 0;
-  for (let fold = 0; fold < folds; fold++) {
-    const inFold = (i: number) => i % folds === fold;
-    const tr = Array.from({ length: l.n }, (_, i) => i).filter((i) => !inFold(i));
-    const te = Array.from({ length: l.n }, (_, i) => i).filter(inFold);
-    const teY = Int32Array.from(te, (i) => data.labels[i] ?? 0);
-    const r = knnAccuracy({
-      trainFeatures: rows(features, dim, tr),
-      trainLabels: Int32Array.from(tr, (i) => data.labels[i] ?? 0),
-      testFeatures: rows(features, dim, te),
-      testLabels: teY,
-      dim,
-      classes,
-      k: options.k ?? 20,
-    });
-    cvCorrect += r.accuracy * te.length;
-  }
-  const knnCv = cvCorrect / l.n;
+  const knnCv = crossValidatedKnn({ features, labels: data.labels, dim, classes, k: options.k ?? 20 });
   const headPerSeed: Record<string, number[]> = {};
-  const h = options.head ?? BENCH_HEAD;
   for (const seed of options.sampleSeeds) {
     const candidates = train.map((i) => ({ id: String(i), label: data.labels[i] ?? 0 }));
     const samples = nestedStratifiedSample(candidates, options.fractions, seed);
     for (const f of options.fractions) {
       const idx = (samples[String(f)] ?? []).map(Number);
+      // Without `head`: the library's own protocol (ml/head), exactly as the head stage calls it.
       const fit = trainLinearHead({
         features: rows(features, dim, idx),
         dim,
         labels: Int32Array.from(idx, (i) => data.labels[i] ?? 0),
         classes,
         seed,
-        settings: h,
+        ...(options.head ? { settings: options.head } : {}),
       });
       const acc = accuracy(testY, predictHead(fit.head, testX).labels);
       const accs = headPerSeed[String(f)] ?? [];
@@ -277,6 +299,8 @@ export async function scoreBackbone(
 // CLI
 
 const list = (s: string) => s.split(',').map((x) => Number(x.trim()));
+/** A number, or `auto` (the pretrain stage's scale-aware default). */
+const autoNumber = (s: string) => (s === 'auto' ? ('auto' as const) : Number(s));
 
 const FLAGS = {
   dir: { type: 'string' },
@@ -288,21 +312,21 @@ const FLAGS = {
   blocks: { type: 'string', default: '1,1,1,1' },
   'arch-seed': { type: 'string', default: '0' },
   'swav-seeds': { type: 'string', default: '1' },
-  epochs: { type: 'string', default: '5' },
+  epochs: { type: 'string', default: 'auto' },
   batch: { type: 'string', default: '64' },
-  prototypes: { type: 'string', default: '64' },
+  prototypes: { type: 'string', default: 'auto' },
   'proj-hidden': { type: 'string', default: '256' },
   'proj-out': { type: 'string', default: '64' },
-  'global-crop': { type: 'string' },
-  'local-crop': { type: 'string', default: '16' },
-  'local-count': { type: 'string', default: '2' },
+  'global-crop': { type: 'string', default: 'auto' },
+  'local-crop': { type: 'string', default: 'auto' },
+  'local-count': { type: 'string', default: 'auto' },
   lr: { type: 'string', default: '0.3' },
   warmup: { type: 'string', default: '1' },
   epsilon: { type: 'string', default: '0.05' },
   temperature: { type: 'string', default: '0.1' },
   freeze: { type: 'string', default: '20' },
-  queue: { type: 'string', default: '0' },
-  'queue-start': { type: 'string', default: '0' },
+  queue: { type: 'string', default: 'auto' },
+  'queue-start': { type: 'string', default: 'auto' },
   'max-images': { type: 'string', default: '0' },
   'jitter-scale': { type: 'string' },
   gray: { type: 'string' },
@@ -396,21 +420,21 @@ async function main(): Promise<void> {
     const params = SwavParams.parse({
       arch,
       seed: swavSeed,
-      epochs: Number(v.epochs),
+      epochs: autoNumber(v.epochs),
       batchSize: Number(v.batch),
-      prototypes: Number(v.prototypes),
+      prototypes: autoNumber(v.prototypes),
       projHidden: Number(v['proj-hidden']),
       projOut: Number(v['proj-out']),
-      globalCrop: Number(v['global-crop'] ?? cropSize),
-      localCrop: Number(v['local-crop']),
-      localCount: Number(v['local-count']),
+      globalCrop: autoNumber(v['global-crop']),
+      localCrop: autoNumber(v['local-crop']),
+      localCount: autoNumber(v['local-count']),
       lr: Number(v.lr),
       warmupEpochs: Number(v.warmup),
       epsilon: Number(v.epsilon),
       temperature: Number(v.temperature),
       freezePrototypesSteps: Number(v.freeze),
-      queueLength: Number(v.queue),
-      queueStartEpoch: Number(v['queue-start']),
+      queueLength: autoNumber(v.queue),
+      queueStartEpoch: autoNumber(v['queue-start']),
       maxImages: Number(v['max-images']),
       ...aug,
     } satisfies SwavSettingsInput);
@@ -419,16 +443,17 @@ async function main(): Promise<void> {
       log,
       onEpoch: v['eval-every-epoch']
         ? async (epoch, _loss, backbone) => {
-            if (epoch === params.epochs) return;
+            if (epoch === params.epochs) return undefined;
             const s = await scoreBackbone(backbone, data, { fractions: [10], sampleSeeds, head });
             console.log(`  after epoch ${epoch}: ${fmtScores(s)}`);
+            return s.knnCv;
           }
         : undefined,
     });
     const scores = await scoreBackbone(run.backbone, data, { fractions, sampleSeeds, head });
     run.backbone.dispose();
     console.log(
-      `swav seed ${swavSeed}  ${fmtScores(scores)} | ${run.steps} steps on ${run.images} imgs in ${run.seconds.toFixed(0)} s (cpu ${run.cpuSeconds.toFixed(0)} s) = ${run.imagesPerSecond.toFixed(1)} img/s | losses ${run.epochLosses.map((x) => x.toFixed(2)).join(' ')} (ln K ${run.lnK.toFixed(2)}) | load ${loadBefore.toFixed(2)}→${(os.loadavg()[0] ?? 0).toFixed(2)}`,
+      `swav seed ${swavSeed}  ${fmtScores(scores)} | ${run.steps} steps on ${run.images} imgs in ${run.seconds.toFixed(0)} s (cpu ${run.cpuSeconds.toFixed(0)} s) = ${run.imagesPerSecond.toFixed(1)} img/s | losses ${run.epochLosses.map((x) => x.toFixed(2)).join(' ')} (ln K ${run.lnK.toFixed(2)})${run.collapsed ? ' COLLAPSED' : ''} | load ${loadBefore.toFixed(2)}→${(os.loadavg()[0] ?? 0).toFixed(2)}`,
     );
     const d10 = (scores.head['10'] ?? 0) - (randomScores.head['10'] ?? 0);
     console.log(

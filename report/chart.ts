@@ -24,7 +24,12 @@ interface ChartPoint {
 
 /** Accuracy vs % labelled, one line per backbone × head, as a PNG. */
 export async function renderAccuracyChart(input: ReportInput): Promise<Buffer> {
-  const svg = await renderSvg(accuracyChartSpec(summariseResults(input.results), input.title));
+  return await renderChartPng(accuracyChartSpec(summariseResults(input.results), input.title));
+}
+
+/** A vega-lite spec as a PNG, with the report's font and raster scale. */
+export async function renderChartPng(spec: TopLevelSpec): Promise<Buffer> {
+  const svg = await renderSvg(spec);
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: RASTER_SCALE },
     background: 'white',

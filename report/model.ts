@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PretrainingSchema } from './pretraining.js';
 
 export { isoWeekLabel } from '../pipelines/iso-week.js';
 
@@ -121,6 +122,8 @@ const ReportInputFields = z.object({
   lineage: z.array(LineageRowSchema),
   /** Present when some configurations failed: the report still shows what succeeded. */
   failures: FailuresSchema.optional(),
+  /** SwAV backbones' per-epoch training history (report/pretraining.ts); absent when none was pretrained. */
+  pretraining: z.array(PretrainingSchema).optional(),
 });
 
 export const ReportInputSchema = ReportInputFields.superRefine(checkAgainstClassNames);

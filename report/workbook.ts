@@ -7,6 +7,7 @@ import { addDataQualitySheet } from './sheets/data-quality-sheet.js';
 import { addFailedSheet } from './sheets/failed-sheet.js';
 import { addLineageSheet } from './sheets/lineage-sheet.js';
 import { addPerClassSheet } from './sheets/per-class-sheet.js';
+import { addPretrainingSheet } from './sheets/pretraining-sheet.js';
 import { addShelfShareSheet } from './sheets/shelf-share-sheet.js';
 import { addSummarySheet } from './sheets/summary-sheet.js';
 import { bestRowPerBackbone, summariseResults } from './summary.js';
@@ -32,6 +33,7 @@ export async function buildWeeklyReport(input: ReportInput): Promise<Buffer> {
   addDataQualitySheet(workbook, input);
   addLineageSheet(workbook, input);
   addChartSheet(workbook, await renderAccuracyChart(input));
+  await addPretrainingSheet(workbook, input.pretraining ?? []);
 
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

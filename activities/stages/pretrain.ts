@@ -1,23 +1,38 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { buildBackbone, saveBackboneToMemory } from '../../ml/models/index.js';
-import { decodeSwavState, detectCollapse, encodeSwavState, SwavTrainer } from '../../ml/swav/index.js';
+import {
+  type CollapseVerdict,
+  collapseSigns,
+  decodeSwavState,
+  detectCollapse,
+  encodeSwavState,
+  type ImageBatch,
+  SwavTrainer,
+} from '../../ml/swav/index.js';
 import { pretrainStage } from '../../pipelines/stages.js';
 import { StageFailure } from '../stage-runner.js';
 import { defineStage, type StageContext } from '../stage-types.js';
 import { yieldToEventLoop } from './artefact-files.js';
 import { loadCropPool } from './crop-pool.js';
 import { backendLabel, ensureBackend } from './ml-runtime.js';
-import { type SwavSettings, swavTrainerConfig, swavTrainingImages } from './swav-config.js';
-
-type Params = SwavSettings;
+import { swavTrainerConfig, swavTrainingImages } from './swav-config.js';
+import { type ResolvedSwavSettings, resolvedAutoValues, resolveSwavSettings } from './swav-defaults.js';
+import { chooseMonitorSet, type MonitorSet, monitorKnnAccuracy } from './swav-monitor.js';
+import {
+  applyCollapseFixes,
+  describeChanges,
+  type FixContext,
+  loadHealthyState,
+  saveHealthyState,
+} from './swav-recovery.js';
 
 /** A fresh trainer, or the newest checkpoint of this exact stage + inputs + params (after a crash or retry). */
-async function startOrResume(ctx: StageContext, params: Params, stepsPerEpoch: number) {
-  const backbone: LayersModel = buildBackbone(params.arch);
+async function startOrResume(ctx: StageContext, settings: ResolvedSwavSettings, stepsPerEpoch: number) {
+  const backbone: LayersModel = buildBackbone(settings.arch);
   const checkpoint = await ctx.loadCheckpoint();
   if (!checkpoint)
     return {
-      trainer: new SwavTrainer(backbone, swavTrainerConfig(params, stepsPerEpoch)),
+      trainer: new SwavTrainer(backbone, swavTrainerConfig(settings, stepsPerEpoch)),
       backbone,
       resumedFrom: 0,
     };
@@ -26,32 +41,148 @@ async function startOrResume(ctx: StageContext, params: Params, stepsPerEpoch: n
   return { trainer, backbone, resumedFrom: checkpoint.pointer.step };
 }
 
+/** The labelled train crops the per-epoch k-NN monitor scores, or null when off or too few labels. */
+async function loadMonitorSet(ctx: StageContext, settings: ResolvedSwavSettings): Promise<MonitorSet | null> {
+  if (settings.monitorCrops === 0) return null;
+  const labelled = await loadCropPool(ctx.inputs.crops!, 'labelled', ctx.scratchDir);
+  const set = chooseMonitorSet(labelled, {
+    size: settings.monitorCrops,
+    k: settings.monitorK,
+    seed: settings.seed,
+  });
+  if (!set) ctx.log('k-NN monitor off: too few labelled train crops');
+  return set;
+}
+
+/** Checkpoint labels keep increasing across a collapse retry (the rolling checkpoints are pruned by label). */
+function checkpointLabel(trainer: SwavTrainer): number {
+  return trainer.iteration + trainer.stepsAbandoned;
+}
+
+/** The state a retry restarts from: the newest healthy epoch's (epoch 0: the initial weights). */
+async function healthyState(ctx: StageContext, epoch: number) {
+  const blob = await loadHealthyState(ctx.bucket, ctx.cacheKey);
+  const state = blob ? decodeSwavState(blob) : undefined;
+  if (state?.epoch !== epoch)
+    throw new StageFailure(
+      `pretrain: the saved state of healthy epoch ${epoch} is missing (found ${state?.epoch ?? 'none'}); ` +
+        're-run the stage with --force',
+    );
+  return state;
+}
+
+/**
+ * The gate fired: fail with its message and this run's suggested values, or (once, when allowed) swap the
+ * trainer for one restarted from the last healthy epoch with the fixes applied.
+ */
+async function retryOrFail(
+  ctx: StageContext,
+  trainer: SwavTrainer,
+  backbone: LayersModel,
+  settings: ResolvedSwavSettings,
+  verdict: CollapseVerdict,
+  shape: { stepsPerEpoch: number; images: number },
+): Promise<SwavTrainer> {
+  const at: FixContext = {
+    restartStep: 0,
+    restartEpoch: verdict.lastHealthyEpoch,
+    stepsPerEpoch: shape.stepsPerEpoch,
+    images: shape.images,
+  };
+  const previous = trainer.recoveries[0];
+  if (!settings.collapseRetry || previous) {
+    // Suggest the next step from the settings that just failed (the retried ones, if there was a retry).
+    const current = previous
+      ? applyCollapseFixes(settings, settings.collapseRetryFixes, {
+          ...at,
+          restartStep: previous.restartedFromStep,
+        }).settings
+      : settings;
+    const suggested = describeChanges(applyCollapseFixes(current, settings.collapseRetryFixes, at).changes);
+    const why = previous
+      ? `The stage's one retry (${describeChanges(previous.changes)}) did not help`
+      : 'The collapse retry is off (swav.collapseRetry: false)';
+    throw new StageFailure(`${verdict.message}. ${why}; next try e.g. ${suggested}`);
+  }
+  const healthy = await healthyState(ctx, verdict.lastHealthyEpoch);
+  const { settings: fixed, changes } = applyCollapseFixes(settings, settings.collapseRetryFixes, {
+    ...at,
+    restartStep: healthy.iteration,
+  });
+  ctx.log(`${verdict.message}\nretrying from epoch ${healthy.epoch} with ${describeChanges(changes)}`);
+  const recovery = {
+    detectedAtEpoch: trainer.epoch,
+    detectedAtStep: trainer.iteration,
+    restartedFromEpoch: healthy.epoch,
+    restartedFromStep: healthy.iteration,
+    message: verdict.message,
+    changes,
+    abandoned: trainer.history.filter((e) => e.epoch > healthy.epoch),
+  };
+  trainer.dispose();
+  const config = swavTrainerConfig(fixed, shape.stepsPerEpoch);
+  return SwavTrainer.retryAfterCollapse(healthy, backbone, config, recovery);
+}
+
 export const pretrain = defineStage({
   def: pretrainStage,
   async run(ctx, params) {
     const info = await ensureBackend();
     const pool = await loadCropPool(ctx.inputs.crops!, 'unlabelled', ctx.scratchDir);
-    const data = swavTrainingImages(
-      { pixels: pool.pixels, n: pool.n, h: pool.size, w: pool.size, c: 3 },
-      params,
-    );
-    if (data.n < params.batchSize) {
+    const unlabelled: ImageBatch = { pixels: pool.pixels, n: pool.n, h: pool.size, w: pool.size, c: 3 };
+    const data = swavTrainingImages(unlabelled, params);
+    const settings = resolveSwavSettings(params, { cropSize: pool.size, images: data.n });
+    const auto = resolvedAutoValues(params, settings);
+    ctx.log(`SwAV auto settings for ${pool.size} px crops, ${data.n} unlabelled: ${JSON.stringify(auto)}`);
+    if (data.n < settings.batchSize) {
       throw new StageFailure(
-        `pretrain: ${data.n} unlabelled crops < batchSize ${params.batchSize}; lower swav.batchSize`,
+        `pretrain: ${data.n} unlabelled crops < batchSize ${settings.batchSize}; lower swav.batchSize`,
       );
     }
-    const stepsPerEpoch = Math.floor(data.n / params.batchSize);
-    const { trainer, backbone, resumedFrom } = await startOrResume(ctx, params, stepsPerEpoch);
-    const totalSteps = params.epochs * stepsPerEpoch;
-    const started = Date.now();
+    const stepsPerEpoch = Math.floor(data.n / settings.batchSize);
+    const shape = { stepsPerEpoch, images: data.n };
+    const monitor = await loadMonitorSet(ctx, settings);
+    const started = await startOrResume(ctx, settings, stepsPerEpoch);
+    const { backbone, resumedFrom } = started;
+    let trainer = started.trainer;
+    const startLabel = checkpointLabel(trainer);
+    if (startLabel === 0) {
+      // A fresh start: score the untrained backbone, and keep the initial state as healthy epoch 0 (a
+      // retry from scratch restarts from exactly these weights, even with an unseeded architecture).
+      if (monitor) trainer.recordKnnAccuracy(await monitorKnnAccuracy(backbone, monitor));
+      await saveHealthyState(ctx.bucket, ctx.cacheKey, encodeSwavState(trainer.getState()));
+    }
+    const totalSteps = settings.epochs * stepsPerEpoch;
+    const t0 = Date.now();
     let lastLoss = Number.NaN;
     let checkpointKey: string | undefined;
-    while (trainer.epoch < params.epochs) {
-      const progress = trainer.trainEpoch(data, { batchSize: params.batchSize, maxSteps: 1 });
+    const gate = async () => {
+      const verdict = detectCollapse(trainer.history, settings.prototypes, {
+        patience: settings.collapsePatience,
+      });
+      if (verdict.collapsed) {
+        trainer = await retryOrFail(ctx, trainer, backbone, settings, verdict, shape);
+        const bytes = encodeSwavState(trainer.getState());
+        checkpointKey = (await ctx.saveCheckpoint(checkpointLabel(trainer), bytes)).key;
+      }
+    };
+    // A crash between an epoch's checkpoint and its gate resumes here: gate it as the lost attempt would have.
+    if (trainer.atEpochBoundary && trainer.epoch > 0) await gate();
+    while (trainer.epoch < settings.epochs) {
+      const progress = trainer.trainEpoch(data, { batchSize: settings.batchSize, maxSteps: 1 });
       if (progress.steps > 0) lastLoss = progress.meanLoss;
-      if (trainer.iteration % params.checkpointEverySteps === 0 || progress.epochDone) {
-        checkpointKey = (await ctx.saveCheckpoint(trainer.iteration, encodeSwavState(trainer.getState())))
-          .key;
+      let bytes: Uint8Array | undefined;
+      if (progress.epochDone) {
+        if (monitor) trainer.recordKnnAccuracy(await monitorKnnAccuracy(backbone, monitor));
+        bytes = encodeSwavState(trainer.getState());
+        const latest = trainer.history.at(-1);
+        // Saved before the checkpoint, so any resumable checkpoint has its healthy epoch saved too.
+        if (latest && collapseSigns(latest, settings.prototypes).length === 0)
+          await saveHealthyState(ctx.bucket, ctx.cacheKey, bytes);
+      }
+      if (bytes || trainer.iteration % settings.checkpointEverySteps === 0) {
+        bytes ??= encodeSwavState(trainer.getState());
+        checkpointKey = (await ctx.saveCheckpoint(checkpointLabel(trainer), bytes)).key;
       }
       ctx.progress({
         epoch: trainer.epoch,
@@ -62,25 +193,28 @@ export const pretrain = defineStage({
         loss: lastLoss,
         ...(checkpointKey ? { checkpointKey } : {}),
       });
-      if (progress.epochDone) {
-        const verdict = detectCollapse([...trainer.epochLosses], params.prototypes, {
-          patience: params.collapsePatience,
-        });
-        if (verdict.collapsed) throw new StageFailure(`SwAV collapsed: ${verdict.message}`);
-      }
+      if (progress.epochDone) await gate();
       await yieldToEventLoop();
     }
     const saved = await saveBackboneToMemory(backbone);
     await ctx.writer.putBuffer('model.json', Buffer.from(saved.modelJson, 'utf8'));
     await ctx.writer.putBuffer('weights.bin', saved.weights);
+    const knnAtInit = trainer.knnAtInit;
     const history = {
-      epochLosses: trainer.epochLosses,
-      lnK: Math.log(params.prototypes),
+      settings: { ...settings, arch: undefined },
+      auto,
+      lnK: Math.log(settings.prototypes),
       steps: trainer.iteration,
+      epochLosses: trainer.epochLosses,
+      epochs: trainer.history,
+      monitor: monitor
+        ? { crops: monitor.images.n, k: monitor.k, classes: monitor.classes, knnAtInit }
+        : null,
+      recoveries: trainer.recoveries,
     };
     await ctx.writer.putJson('history.json', history);
-    const seconds = (Date.now() - started) / 1000;
-    const stepsRun = trainer.iteration - resumedFrom;
+    const seconds = (Date.now() - t0) / 1000;
+    const stepsRun = checkpointLabel(trainer) - startLabel;
     trainer.dispose();
     backbone.dispose();
     return {
@@ -90,7 +224,16 @@ export const pretrain = defineStage({
         images: data.n,
         steps: trainer.iteration,
         resumedFromStep: resumedFrom,
-        imagesPerSecond: (stepsRun * params.batchSize) / Math.max(seconds, 1e-3),
+        imagesPerSecond: (stepsRun * settings.batchSize) / Math.max(seconds, 1e-3),
+        auto,
+        knnAtInit,
+        finalKnn: trainer.history.at(-1)?.knnAccuracy ?? null,
+        epochs: trainer.history.map((e) => ({ epoch: e.epoch, loss: e.loss, knn: e.knnAccuracy ?? null })),
+        collapseRetries: trainer.recoveries.map((r) => ({
+          detectedAtEpoch: r.detectedAtEpoch,
+          restartedFromEpoch: r.restartedFromEpoch,
+          changes: describeChanges(r.changes),
+        })),
       },
       backend: backendLabel(info),
     };

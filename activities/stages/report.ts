@@ -8,6 +8,7 @@ import { defineStage, type LoadedInput } from '../stage-types.js';
 import { readInputJson } from './artefact-files.js';
 import { type EvalMetricsFile, EvalMetricsFileSchema } from './evaluate-metrics-file.js';
 import { cacheHitsOfRun, lineageRows, upstreamManifests } from './lineage.js';
+import { pretrainingHistories } from './pretrain-history.js';
 
 const ShelfCountsSchema = z.object({
   classes: z.array(z.string()),
@@ -127,6 +128,7 @@ export const report = defineStage({
       },
       lineage: lineageRows(manifests, hits),
       ...(ctx.upstreamFailures ? { failures: failuresOfRun(params.runId, ctx.upstreamFailures) } : {}),
+      pretraining: pretrainingHistories(evals, manifests),
     });
     await ctx.writer.putJson('report-input.json', input);
     await ctx.writer.putBuffer('report.xlsx', await buildWeeklyReport(input));

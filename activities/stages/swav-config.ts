@@ -8,12 +8,12 @@ import {
   type SwavTrainerConfig,
   swavMultiCropConfig,
 } from '../../ml/swav/index.js';
-import type { SwavParams } from '../../pipelines/stages.js';
+import type { ResolvedSwavSettings } from './swav-defaults.js';
 
-export type SwavSettings = ReturnType<typeof SwavParams.parse>;
+export type { ResolvedSwavSettings, SwavSettings } from './swav-defaults.js';
 
 /** SwAV's multi-crop recipe at the configured sizes, scales and augmentation strengths. */
-export function swavMultiCrop(params: SwavSettings): MultiCropConfig {
+export function swavMultiCrop(params: ResolvedSwavSettings): MultiCropConfig {
   const base = swavMultiCropConfig(params.globalCrop, params.localCrop, params.localCount);
   const s = params.colorJitter;
   const jitter = { brightness: 0.8 * s, contrast: 0.8 * s, saturation: 0.8 * s, hue: 0.2 * s };
@@ -29,7 +29,7 @@ export function swavMultiCrop(params: SwavSettings): MultiCropConfig {
 }
 
 /** The pretrain stage's params as a trainer config: warm-up then cosine to lr/1000, seeded throughout. */
-export function swavTrainerConfig(params: SwavSettings, stepsPerEpoch: number): SwavTrainerConfig {
+export function swavTrainerConfig(params: ResolvedSwavSettings, stepsPerEpoch: number): SwavTrainerConfig {
   return {
     model: {
       projHidden: params.projHidden,
@@ -55,7 +55,10 @@ export function swavTrainerConfig(params: SwavSettings, stepsPerEpoch: number): 
 }
 
 /** The unlabelled pool, or a seeded subset of `maxImages` of it: SwAV never sees a label. */
-export function swavTrainingImages(pool: ImageBatch, params: SwavSettings): ImageBatch {
+export function swavTrainingImages(
+  pool: ImageBatch,
+  params: Pick<ResolvedSwavSettings, 'maxImages' | 'seed'>,
+): ImageBatch {
   if (params.maxImages === 0 || params.maxImages >= pool.n) return pool;
   const per = pool.h * pool.w * pool.c;
   const chosen = permutation(pool.n, createRng(params.seed)).slice(0, params.maxImages);

@@ -1,7 +1,20 @@
 export { gaussianBlurBatch, gaussianTaps } from './blur.js';
-export { COLLAPSE_FIXES, type CollapseOptions, type CollapseVerdict, detectCollapse } from './collapse.js';
+export {
+  COLLAPSE_FIX_KEYS,
+  COLLAPSE_FIXES,
+  COLLAPSE_SIGNS,
+  type CollapseFixKey,
+  type CollapseOptions,
+  type CollapseRecovery,
+  type CollapseVerdict,
+  collapseSigns,
+  detectCollapse,
+  type FixValue,
+} from './collapse.js';
 export { type ColorFactors, distortColors, luma } from './color.js';
 export { type CropBox, randomResizedCropBox } from './crop-boxes.js';
+export { type EpochStats, type EpochStatsSums, type StepStats, stepStats } from './epoch-stats.js';
+export { crossValidatedKnn, type KnnMonitorInput } from './knn-monitor.js';
 export { swavLoss } from './loss.js';
 export { createSwavModel, type NamedWeight, type SwavModel, type SwavModelConfig } from './model.js';
 export {

@@ -1,6 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { createRng, permutation, type Rng, type RngState, restoreRng } from '../random.js';
+import type { CollapseRecovery } from './collapse.js';
+import {
+  addStep,
+  type EpochStats,
+  type EpochStatsSums,
+  emptySums,
+  epochStatsOf,
+  type StepStats,
+  stepStats,
+} from './epoch-stats.js';
 import { swavLoss } from './loss.js';
 import { createSwavModel, PROTOTYPE_WEIGHT_KEY, type SwavModel, type SwavModelConfig } from './model.js';
 import { type MultiCropConfig, multiCropBatch } from './multicrop.js';
@@ -31,11 +41,10 @@ export interface SwavTrainerConfig {
 export interface EpochCursor {
   order: number[];
   next: number;
-  lossSum: number;
-  steps: number;
+  sums: EpochStatsSums;
 }
 
-export const SWAV_STATE_FORMAT = 'shelfssl.swav-trainer/1';
+export const SWAV_STATE_FORMAT = 'shelfssl.swav-trainer/2';
 
 /** Everything needed to continue training exactly where it stopped (all plain data and Float32Arrays). */
 export interface SwavTrainerState {
@@ -48,7 +57,12 @@ export interface SwavTrainerState {
   epoch: number;
   rng: RngState;
   cursor: EpochCursor | null;
-  lossHistory: number[];
+  /** One entry per completed epoch (loss and the collapse gate's statistics). */
+  history: EpochStats[];
+  /** Collapse retries this run went through (the pretrain stage allows one). */
+  recoveries: CollapseRecovery[];
+  /** The k-NN monitor's accuracy before the first step (the untrained backbone), when monitored. */
+  knnAtInit: number | null;
 }
 
 /** Raw uint8 NHWC images in [0, 255]. */
@@ -64,6 +78,7 @@ export interface StepResult {
   loss: number;
   lr: number;
   iteration: number;
+  stats: StepStats;
 }
 
 export interface EpochOptions {
@@ -109,7 +124,9 @@ export class SwavTrainer {
   private rng: Rng;
   private queue: EmbeddingQueue | null = null;
   private cursor: EpochCursor | null = null;
-  private lossHistory: number[] = [];
+  private epochHistory: EpochStats[] = [];
+  private recoveryLog: CollapseRecovery[] = [];
+  private initialKnn: number | null = null;
   private iterationCount = 0;
   private epochCount = 0;
 
@@ -130,6 +147,22 @@ export class SwavTrainer {
     return trainer;
   }
 
+  /**
+   * Continues from an earlier (healthy) state with a changed config after the collapse gate fired; the
+   * schedule is the config's, so the run still ends at the planned step. `recovery` joins the state.
+   */
+  static retryAfterCollapse(
+    healthy: SwavTrainerState,
+    backbone: LayersModel,
+    config: SwavTrainerConfig,
+    recovery: CollapseRecovery,
+  ): SwavTrainer {
+    return SwavTrainer.restore(
+      { ...healthy, config, recoveries: [...healthy.recoveries, recovery] },
+      backbone,
+    );
+  }
+
   get iteration(): number {
     return this.iterationCount;
   }
@@ -138,9 +171,43 @@ export class SwavTrainer {
     return this.epochCount;
   }
 
-  /** Mean loss of every completed epoch, for `detectCollapse`. */
-  get epochLosses(): readonly number[] {
-    return this.lossHistory;
+  /** Mean loss of every completed epoch. */
+  get epochLosses(): number[] {
+    return this.epochHistory.map((e) => e.loss);
+  }
+
+  /** Statistics of every completed epoch, for `detectCollapse`. */
+  get history(): readonly EpochStats[] {
+    return this.epochHistory;
+  }
+
+  get recoveries(): readonly CollapseRecovery[] {
+    return this.recoveryLog;
+  }
+
+  /** Steps trained and then thrown away by collapse retries (so checkpoint labels keep increasing). */
+  get stepsAbandoned(): number {
+    return this.recoveryLog.reduce((sum, r) => sum + r.detectedAtStep - r.restartedFromStep, 0);
+  }
+
+  /** Between epochs (no partly trained epoch pending). */
+  get atEpochBoundary(): boolean {
+    return this.cursor === null;
+  }
+
+  get knnAtInit(): number | null {
+    return this.initialKnn;
+  }
+
+  /**
+   * Attaches the k-NN monitor's accuracy to the latest completed epoch, or before any step to the initial
+   * weights (part of the state from then on).
+   */
+  recordKnnAccuracy(accuracy: number): void {
+    const last = this.epochHistory.at(-1);
+    if (last) last.knnAccuracy = accuracy;
+    else if (this.iterationCount === 0) this.initialKnn = accuracy;
+    else throw new Error('recordKnnAccuracy: mid-way through the first epoch');
   }
 
   /** One optimiser step on a batch of uint8 NHWC images. */
@@ -156,9 +223,14 @@ export class SwavTrainer {
     );
     this.activateQueue();
     let loss = 0;
+    let stats: StepStats | undefined;
     tf.tidy(() => {
       const { value, grads } = tf.variableGrads(
-        () => this.lossOf(views, n),
+        () => {
+          const out = this.lossOf(views, n);
+          stats = out.stats;
+          return out.loss;
+        },
         trainable.map((w) => w.variable),
       );
       loss = value.dataSync()[0] ?? Number.NaN;
@@ -170,7 +242,8 @@ export class SwavTrainer {
     });
     for (const v of views) v.dispose();
     this.iterationCount++;
-    return { loss, lr, iteration: this.iterationCount };
+    if (!stats) throw new Error('SwAV step computed no statistics');
+    return { loss, lr, iteration: this.iterationCount, stats };
   }
 
   /**
@@ -180,7 +253,12 @@ export class SwavTrainer {
   trainEpoch(data: ImageBatch, options: EpochOptions): EpochProgress {
     if (data.n < options.batchSize)
       throw new Error(`dataset of ${data.n} images < batch ${options.batchSize}`);
-    if (!this.cursor) this.cursor = { order: permutation(data.n, this.rng), next: 0, lossSum: 0, steps: 0 };
+    if (!this.cursor)
+      this.cursor = {
+        order: permutation(data.n, this.rng),
+        next: 0,
+        sums: emptySums(this.model.prototypeCount),
+      };
     const cursor = this.cursor;
     let steps = 0;
     while (cursor.next + options.batchSize <= cursor.order.length) {
@@ -188,15 +266,14 @@ export class SwavTrainer {
       const indices = cursor.order.slice(cursor.next, cursor.next + options.batchSize);
       const result = this.step(gatherImages(data, indices), indices.length, data.h, data.w, data.c);
       cursor.next += options.batchSize;
-      cursor.lossSum += result.loss;
-      cursor.steps++;
+      addStep(cursor.sums, result.loss, result.stats);
       steps++;
       options.onStep?.(result);
     }
-    const meanLoss = cursor.steps > 0 ? cursor.lossSum / cursor.steps : Number.NaN;
+    const meanLoss = cursor.sums.steps > 0 ? cursor.sums.lossSum / cursor.sums.steps : Number.NaN;
     const epochDone = cursor.next + options.batchSize > cursor.order.length;
     if (epochDone) {
-      this.lossHistory.push(meanLoss);
+      this.epochHistory.push(epochStatsOf(this.epochCount + 1, cursor.sums));
       this.cursor = null;
       this.epochCount++;
     }
@@ -216,7 +293,9 @@ export class SwavTrainer {
       epoch: this.epochCount,
       rng: this.rng.state(),
       cursor: this.cursor ? structuredClone(this.cursor) : null,
-      lossHistory: [...this.lossHistory],
+      history: structuredClone(this.epochHistory),
+      recoveries: structuredClone(this.recoveryLog),
+      knnAtInit: this.initialKnn,
     };
   }
 
@@ -238,7 +317,9 @@ export class SwavTrainer {
     this.epochCount = state.epoch;
     this.rng = restoreRng(state.rng);
     this.cursor = state.cursor ? structuredClone(state.cursor) : null;
-    this.lossHistory = [...state.lossHistory];
+    this.epochHistory = structuredClone(state.history);
+    this.recoveryLog = structuredClone(state.recoveries);
+    this.initialKnn = state.knnAtInit;
   }
 
   private activateQueue(): void {
@@ -247,20 +328,32 @@ export class SwavTrainer {
     this.queue = EmbeddingQueue.empty(this.config.crops.global.count, q.length, this.model.projOut);
   }
 
-  /** Forward pass, codes for the global crops (detached), and the swapped-prediction loss. */
-  private lossOf(views: readonly tf.Tensor4D[], batch: number): tf.Scalar {
+  /**
+   * Forward pass, codes for the global crops (detached), and the swapped-prediction loss; plus the collapse
+   * gate's statistics, computed from the global crops' scores and embeddings that are read back anyway.
+   */
+  private lossOf(views: readonly tf.Tensor4D[], batch: number): { loss: tf.Scalar; stats: StepStats } {
     const embeddings = this.model.embed(views);
     const scores = tf.split(this.model.score(embeddings), views.length, 0) as tf.Tensor2D[];
     const globals = this.config.crops.global.count;
     const embeddingRows = tf.slice(embeddings, [0, 0], [globals * batch, this.model.projOut]).dataSync();
     const prototypes = detach(this.model.prototypes as unknown as tf.Tensor2D);
     const codes: tf.Tensor2D[] = [];
+    const globalScores: Float32Array[] = [];
+    const globalEmbeddings: Float32Array[] = [];
+    const temperature = this.config.temperature ?? 0.1;
     for (let i = 0; i < globals; i++) {
-      codes.push(this.codesFor(i, detach(scores[i] as tf.Tensor2D), prototypes));
+      const cropScores = detach(scores[i] as tf.Tensor2D);
+      globalScores.push(cropScores.dataSync() as Float32Array);
+      codes.push(this.codesFor(i, cropScores, prototypes));
       const rowWidth = batch * this.model.projOut;
-      this.queue?.push(i, Float32Array.from(embeddingRows.subarray(i * rowWidth, (i + 1) * rowWidth)));
+      const rows = Float32Array.from(embeddingRows.subarray(i * rowWidth, (i + 1) * rowWidth));
+      globalEmbeddings.push(rows);
+      this.queue?.push(i, Float32Array.from(rows));
     }
-    return swavLoss(scores, codes, this.config.temperature ?? 0.1);
+    const k = this.model.prototypeCount;
+    const stats = stepStats(globalScores, globalEmbeddings, k, this.model.projOut, temperature);
+    return { loss: swavLoss(scores, codes, temperature), stats };
   }
 
   private codesFor(crop: number, scores: tf.Tensor2D, prototypes: tf.Tensor2D): tf.Tensor2D {

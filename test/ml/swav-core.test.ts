@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, deriveSeed, normalArray, permutation, restoreRng } from '../../ml/random.js';
-import { detectCollapse, EmbeddingQueue, lrAt, sinkhornKnopp, swavLoss } from '../../ml/swav/index.js';
+import { EmbeddingQueue, lrAt, sinkhornKnopp, swavLoss } from '../../ml/swav/index.js';
 
 await tf.setBackend('cpu');
 
@@ -105,18 +105,6 @@ test('lrAt: linear warm-up, cosine to the final rate', () => {
   assert.ok(Math.abs(lrAt(60, s) - (0.0006 + 0.5 * (0.6 - 0.0006))) < 1e-12);
   assert.ok(Math.abs(lrAt(110, s) - 0.0006) < 1e-12);
   assert.ok(Math.abs(lrAt(500, s) - 0.0006) < 1e-12);
-});
-
-test('detectCollapse flags a loss stuck at ln K and names the fixes', () => {
-  const k = 30;
-  const lnK = Math.log(k);
-  const stuck = detectCollapse([lnK + 0.5, lnK, lnK - 0.01, lnK], k, { patience: 3 });
-  assert.equal(stuck.collapsed, true);
-  assert.match(stuck.message, /epsilon.*0\.03/);
-  assert.match(stuck.message, /freeze the prototypes for longer/);
-  assert.match(stuck.message, /softer augmentation/);
-  assert.equal(detectCollapse([lnK, lnK, lnK - 1, lnK - 1.2], k, { patience: 3 }).collapsed, false);
-  assert.equal(detectCollapse([lnK, lnK], k, { patience: 3 }).collapsed, false);
 });
 
 test('EmbeddingQueue keeps the newest rows first and becomes ready once full', () => {

@@ -111,7 +111,7 @@ test('SwAV loss falls below ln K on synthetic patterns, and no collapse is repor
   assert.ok(tail < head, `loss did not decrease: ${head} → ${tail}`);
   assert.ok(tail < Math.log(10), `loss ${tail} not below ln K`);
   assert.equal(trainer.epoch, 25);
-  assert.equal(detectCollapse(trainer.epochLosses, 10).collapsed, false);
+  assert.equal(detectCollapse(trainer.history, 10).collapsed, false);
   trainer.dispose();
 });
 
@@ -156,7 +156,7 @@ test('resuming from getState() reproduces the uninterrupted run bitwise (cpu bac
   assert.deepEqual(sb.queue, sa.queue);
   assert.ok(sa.queue?.inUse, 'queue took part in the compared steps');
   assert.deepEqual(sb.rng, sa.rng);
-  assert.deepEqual(sb.lossHistory, sa.lossHistory);
+  assert.deepEqual(sb.history, sa.history);
   straight.dispose();
   resumed.dispose();
 });

@@ -72,11 +72,25 @@ describe('the paper pipeline end to end on generated shelves', () => {
     );
     assert.deepEqual(
       workbook.worksheets.map((s) => s.name),
-      ['Summary', 'Per class', 'Confusion', 'Shelf share', 'Data quality', 'Lineage', 'Chart'],
+      [
+        'Summary',
+        'Per class',
+        'Confusion',
+        'Shelf share',
+        'Data quality',
+        'Lineage',
+        'Chart',
+        'SwAV training',
+      ],
     );
     const input = JSON.parse((await readArtefactFile(bucket, manifest, 'report-input.json')).toString());
     assert.equal(input.results.length, 2 * 2 * 2, 'backbones × modes × fractions');
     assert.ok(input.lineage.length >= 10);
+    assert.deepEqual(
+      input.pretraining.map((p: { backbone: string; epochs: unknown[] }) => [p.backbone, p.epochs.length]),
+      [['swav', 2]],
+      'the per-epoch history of the SwAV backbone reaches the report',
+    );
   });
 
   it('stores features as .npy shards that numpy loads with the right shape', async () => {
