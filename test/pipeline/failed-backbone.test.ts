@@ -27,7 +27,6 @@ function configWithBrokenBackbone(location: string, brokenModel: string) {
       { name: 'random-init', kind: 'random', arch },
       { name: 'broken', kind: 'imported', model: brokenModel, inputSize: 16 },
     ],
-    heads: { epochs: 10, patience: 3 },
     sweep: { fractions: [50, 100], seeds: 1 },
     report: { title: 'one backbone failed' },
   });
