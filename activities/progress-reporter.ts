@@ -1,7 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { StageProgress } from '../pipelines/progress.js';
-
-export const PROGRESS_SIGNAL = 'stageProgress';
+import { type StageProgress, stageProgressSignal } from '../pipelines/progress.js';
 
 /**
  * Heartbeats every report (the SDK throttles heartbeats itself) and, at most every `signalEveryMs`,
@@ -20,7 +18,7 @@ export function createProgressReporter(nodeId: string, signalEveryMs: number): (
     inFlight = true;
     ctx.client.workflow
       .getHandle(execution.workflowId, execution.runId)
-      .signal(PROGRESS_SIGNAL, { nodeId, progress: withTime })
+      .signal(stageProgressSignal, { nodeId, progress: withTime })
       .catch(() => {})
       .finally(() => {
         inFlight = false;

@@ -32,6 +32,21 @@ export const UpstreamFailuresSchema = z.strictObject({
 });
 export type UpstreamFailures = z.infer<typeof UpstreamFailuresSchema>;
 
+/**
+ * What a volatile node (one that reports on its run, like the report) learns from the workflow: which of the
+ * artefacts upstream of it this run took from the cache. Only the workflow knows; kept small (ids and keys).
+ */
+export const UpstreamCacheHitsSchema = z.array(
+  z.strictObject({
+    /** The node whose artefact was a cache hit, e.g. `features@swav`. */
+    node: z.string(),
+    stage: z.string(),
+    /** The artefact's cache key (`artefacts/<stage>/<key>/`). */
+    key: z.string(),
+  }),
+);
+export type UpstreamCacheHits = z.infer<typeof UpstreamCacheHitsSchema>;
+
 export const StageRunInputSchema = z.strictObject({
   node: DagNodeSchema,
   cacheKey: z.string().regex(/^[0-9a-f]{64}$/),
@@ -40,6 +55,8 @@ export const StageRunInputSchema = z.strictObject({
   recompute: z.boolean().default(false),
   /** Set when optional inputs are missing because their upstream failed. */
   upstreamFailures: UpstreamFailuresSchema.optional(),
+  /** Set for volatile nodes only: a cached artefact must not name one run's cache hits in another run. */
+  upstreamCacheHits: UpstreamCacheHitsSchema.optional(),
 });
 export type StageRunInput = z.input<typeof StageRunInputSchema>;
 

@@ -81,7 +81,7 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, 
   return async (raw: unknown, beat: { last?: StageProgress }): Promise<StageRunResult> => {
     const parsed = StageRunInputSchema.safeParse(raw);
     if (!parsed.success) throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'stage input'));
-    const { node, cacheKey, inputs, recompute, upstreamFailures } = parsed.data;
+    const { node, cacheKey, inputs, recompute, upstreamFailures, upstreamCacheHits } = parsed.data;
     const params = impl.def.params.safeParse(node.params);
     if (!params.success) {
       throw ApplicationFailure.nonRetryable(
@@ -119,6 +119,7 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, 
       bucket,
       inputs: loaded,
       upstreamFailures,
+      upstreamCacheHits,
       writer,
       progress: (p) => {
         beat.last = p;

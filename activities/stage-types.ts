@@ -4,7 +4,7 @@ import type { StageDef } from '../pipelines/stage.js';
 import type { ArtefactRef, Manifest } from '../store/artefact-schema.js';
 import type { ArtefactWriter, Bucket } from '../store/artefacts.js';
 import type { CheckpointPointer } from '../store/checkpoints.js';
-import type { UpstreamFailures } from './stage-input.js';
+import type { UpstreamCacheHits, UpstreamFailures } from './stage-input.js';
 
 export interface LoadedInput {
   ref: ArtefactRef;
@@ -21,6 +21,8 @@ export interface StageContext {
   inputs: Record<string, LoadedInput>;
   /** Optional inputs absent because their upstream failed (undefined when every input is there). */
   upstreamFailures: UpstreamFailures | undefined;
+  /** The upstream artefacts this run took from the cache; told to volatile nodes only (else undefined). */
+  upstreamCacheHits: UpstreamCacheHits | undefined;
   writer: ArtefactWriter;
   /** Heartbeats (and, throttled, tells the workflow) how far the stage is. */
   progress(p: StageProgress): void;

@@ -18,13 +18,13 @@ import {
 } from '../activities/stages/feature-table.js';
 import { HeadTrainingFileSchema } from '../activities/stages/head-training-file.js';
 import { connectClient } from '../cli/client.js';
+import { parsePipelineRunResult } from '../cli/runs.js';
 import { loadSettings } from '../config/settings.js';
 import { encodeNpy } from '../data/npy.js';
 import { evaluateStage, HeadParams, SEMI } from '../pipelines/stages.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
 import { type Bucket, readArtefactFile, readManifest } from '../store/artefacts.js';
 import { createS3Client } from '../store/s3.js';
-import type { PipelineRunResult } from '../workflows/pipeline-run.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../test/reference/linear_probe.py', import.meta.url));
@@ -102,7 +102,7 @@ async function main(workflowId: string | undefined): Promise<number> {
   }
   const settings = loadSettings();
   const { client, close } = await connectClient(settings);
-  const result = (await client.workflow.getHandle(workflowId).result()) as PipelineRunResult;
+  const result = parsePipelineRunResult(await client.workflow.getHandle(workflowId).result(), workflowId);
   await close();
   const bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
   const evaluations = Object.values(result.refs).filter((r) => r.stage === evaluateStage.name);

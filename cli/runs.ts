@@ -1,10 +1,12 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { parseOrThrow } from '../config/errors.js';
 import type { Settings } from '../config/settings.js';
 import type { DagPlan } from '../pipelines/dag.js';
 import { canonicalJson, sha256 } from '../store/digest.js';
-import type { PipelineRunResult } from '../workflows/pipeline-run.js';
+import { pipelineRun } from '../workflows/pipeline-run.js';
 import type { PipelineRunInput } from '../workflows/run-input.js';
+import { type PipelineRunResult, PipelineRunResultSchema } from '../workflows/run-result.js';
 
 export const CONFIG_HASH_KEY = defineSearchAttributeKey('ShelfsslConfigHash', SearchAttributeType.KEYWORD);
 
@@ -67,12 +69,20 @@ export async function startPipelineRun(
   settings: Settings,
   plan: DagPlan,
   opts: StartRunOptions = {},
-): Promise<WorkflowHandle<(input: PipelineRunInput) => Promise<PipelineRunResult>>> {
-  return await client.workflow.start('pipelineRun', {
+): Promise<WorkflowHandle<typeof pipelineRun>> {
+  return await client.workflow.start(pipelineRun, {
     taskQueue: settings.temporal.taskQueues.cpu,
     workflowId: opts.workflowId ?? runWorkflowId(plan),
     args: [pipelineRunInput(settings, plan, opts)],
     typedSearchAttributes: [{ key: CONFIG_HASH_KEY, value: configHash(plan) }],
     memo: runMemo(plan),
   });
+}
+
+/**
+ * A finished run's result, parsed: a workflow id from the command line may name any workflow, so the handle's
+ * type promises nothing. Fails (exit 2) naming the workflow when it is not a pipeline run's result.
+ */
+export function parsePipelineRunResult(raw: unknown, workflowId: string): PipelineRunResult {
+  return parseOrThrow(PipelineRunResultSchema, raw, `the result of workflow ${workflowId} (a pipelineRun?)`);
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { FixedActivities } from '../activities/index.js';
 import {
   type StageRunInput,
@@ -8,16 +8,24 @@ import {
 } from '../activities/stage-input.js';
 import { type DagNode, withDescendants } from '../pipelines/dag.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
+import { upstreamCacheHits } from './cache-hits.js';
 import type { GroupRunInput } from './run-input.js';
 import { type GroupRunResult, GroupRunResultSchema, partialResultOf } from './run-result.js';
 import type { NodeState, RunState } from './run-state.js';
 import type { Semaphore } from './semaphore.js';
+import { settleEach } from './settle.js';
 import { blockedNodes, failedNodesOf, NotProduced, uniqueIds } from './upstream.js';
 
 const { lookupCache, resolveCachedNodes } = proxyActivities<FixedActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
+
+/** How the parent runs sweep points: at most `slots` at once, each as a child workflow `run` starts. */
+export interface SweepPoints {
+  slots: Semaphore;
+  run(workflowId: string, input: GroupRunInput): Promise<GroupRunResult>;
+}
 
 export interface ExecContext {
   state: RunState;
@@ -26,11 +34,14 @@ export interface ExecContext {
   failedExternal?: Readonly<Record<string, readonly string[]>>;
   forced: ReadonlySet<string>;
   taskQueues: { cpu: string; gpu: string };
-  /** When set, nodes with a group run in child workflows limited by this semaphore. */
-  groups?: Semaphore;
+  /** When set, nodes with a group run in child workflows (the parent's view; a sweep point runs its own). */
+  groups?: SweepPoints;
 }
 
 type MissingInputs = UpstreamFailures['missing'];
+
+/** What the workflow tells a stage beyond its inputs: failed optional inputs, a volatile node's cache hits. */
+type StageNotes = Pick<StageRunInput, 'upstreamFailures' | 'upstreamCacheHits'>;
 
 function stateOf(ctx: ExecContext, id: string): NodeState {
   const s = ctx.state.nodes.find((n) => n.id === id);
@@ -39,10 +50,8 @@ function stateOf(ctx: ExecContext, id: string): NodeState {
 }
 
 function errorText(err: unknown): string {
-  if (err instanceof ApplicationFailure || err instanceof Error) {
-    const cause = (err as { cause?: unknown }).cause;
-    return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
-  }
+  if (err instanceof Error)
+    return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
   return String(err);
 }
 
@@ -66,11 +75,11 @@ async function runStage(
   ctx: ExecContext,
   node: DagNode,
   inputs: Record<string, ArtefactRef>,
-  upstreamFailures?: UpstreamFailures,
+  notes: StageNotes = {},
 ): Promise<ArtefactRef> {
   const state = stateOf(ctx, node.id);
   // A result made without some inputs is never reused: the next run may have them.
-  const force = ctx.forced.has(node.id) || upstreamFailures !== undefined;
+  const force = ctx.forced.has(node.id) || notes.upstreamFailures !== undefined;
   state.status = 'checking';
   const lookup = await lookupCache({ node, inputs, force });
   if (lookup.status === 'hit') {
@@ -91,13 +100,7 @@ async function runStage(
   });
   const activity = acts[stageActivityName(node.stage)];
   if (!activity) throw new Error(`no activity for stage ${node.stage}`);
-  const result = await activity({
-    node,
-    cacheKey: lookup.cacheKey,
-    inputs,
-    recompute: force,
-    ...(upstreamFailures ? { upstreamFailures } : {}),
-  });
+  const result = await activity({ node, cacheKey: lookup.cacheKey, inputs, recompute: force, ...notes });
   Object.assign(state, {
     status: 'done',
     ref: result.ref,
@@ -148,15 +151,14 @@ export async function executeNodes(
 
   /** Waits for every input; a missing required one rejects (NotProduced), missing optional ones are listed. */
   const inputsOf = async (node: DagNode) => {
-    const entries = Object.entries(node.inputs);
-    const settled = await Promise.allSettled(entries.map(([, dep]) => refOf(dep)));
+    const settled = await settleEach(Object.entries(node.inputs), ([, dep]) => refOf(dep));
     const inputs: Record<string, ArtefactRef> = {};
     const missing: MissingInputs = [];
-    entries.forEach(([input, dep], i) => {
-      const r = settled[i] as PromiseSettledResult<ArtefactRef>;
-      if (r.status === 'fulfilled') inputs[input] = r.value;
+    for (const r of settled) {
+      const [input, dep] = r.item;
+      if (r.ok) inputs[input] = r.value;
       else missing.push({ input, node: dep, upstream: failedNodesOf(r.reason, dep) });
-    });
+    }
     const optional = new Set(node.optionalInputs ?? []);
     const blocking = missing.filter((m) => !optional.has(m.input));
     if (blocking.length > 0) throw new NotProduced(uniqueIds(blocking.flatMap((m) => m.upstream)));
@@ -176,8 +178,14 @@ export async function executeNodes(
       markSkipped(state, failed);
       throw new NotProduced(failed);
     }
+    const upstreamFailures = upstreamFailuresFor(ctx, ready.missing);
+    const notes: StageNotes = {
+      ...(upstreamFailures ? { upstreamFailures } : {}),
+      // Only a volatile node may be told: a cached artefact would name one run's hits in the next.
+      ...(node.volatile ? { upstreamCacheHits: upstreamCacheHits(node, byId, ctx.state.nodes) } : {}),
+    };
     try {
-      return await runStage(ctx, node, ready.inputs, upstreamFailuresFor(ctx, ready.missing));
+      return await runStage(ctx, node, ready.inputs, notes);
     } catch (err) {
       Object.assign(state, { status: 'failed', error: errorText(err) });
       throw new NotProduced([id]);
@@ -209,27 +217,26 @@ export async function executeNodes(
    * are skipped (the child learns which inputs failed, so its own state says so too); the rest still run.
    */
   const startGroup = async (group: string): Promise<Record<string, ArtefactRef>> => {
+    const points = ctx.groups;
+    if (!points) throw new Error(`sweep point ${group}: this workflow runs no sweep points`);
     const members = nodes.filter((n) => n.group === group);
     const memberIds = new Set(members.map((n) => n.id));
     const externalIds = uniqueIds(members.flatMap((n) => Object.values(n.inputs))).filter(
       (d) => !memberIds.has(d),
     );
-    const settled = await Promise.allSettled(externalIds.map((d) => refOf(d)));
     const external: Record<string, ArtefactRef> = {};
     const failedExternal: Record<string, string[]> = {};
-    externalIds.forEach((d, i) => {
-      const r = settled[i] as PromiseSettledResult<ArtefactRef>;
-      if (r.status === 'fulfilled') external[d] = r.value;
-      else failedExternal[d] = failedNodesOf(r.reason, d);
-    });
+    for (const r of await settleEach(externalIds, refOf)) {
+      if (r.ok) external[r.item] = r.value;
+      else failedExternal[r.item] = failedNodesOf(r.reason, r.item);
+    }
     const blocked = blockedNodes(members, failedExternal);
     for (const [id, failed] of blocked) markSkipped(stateOf(ctx, id), failed);
     const runnable = members.filter((m) => !blocked.has(m.id));
     if (runnable.length === 0) return {};
     const childId = `${workflowInfo().workflowId}/${group}`;
     for (const m of runnable) Object.assign(stateOf(ctx, m.id), { status: 'running', child: childId });
-    const sem = ctx.groups as Semaphore;
-    await sem.acquire();
+    await points.slots.acquire();
     try {
       const input: GroupRunInput = {
         pipeline: ctx.state.pipeline,
@@ -240,8 +247,7 @@ export async function executeNodes(
         forced: members.filter((m) => ctx.forced.has(m.id)).map((m) => m.id),
         taskQueues: ctx.taskQueues,
       };
-      const result: unknown = await executeChild('dagGroupRun', { workflowId: childId, args: [input] });
-      return adoptGroupResult(ctx, childId, GroupRunResultSchema.parse(result));
+      return adoptGroupResult(ctx, childId, await points.run(childId, input));
     } catch (err) {
       // A point with failed members fails, carrying its finished members' states and artefacts.
       const partial = partialResultOf(err, 'GroupFailed', GroupRunResultSchema);
@@ -252,17 +258,12 @@ export async function executeNodes(
       }
       return {};
     } finally {
-      sem.release();
+      points.slots.release();
     }
   };
 
-  const settled = await Promise.allSettled(nodes.map((n) => refOf(n.id)));
-  return Object.fromEntries(
-    nodes.flatMap((n, i) => {
-      const r = settled[i];
-      return r?.status === 'fulfilled' ? [[n.id, r.value] as const] : [];
-    }),
-  );
+  const settled = await settleEach(nodes, (n) => refOf(n.id));
+  return Object.fromEntries(settled.flatMap((r) => (r.ok ? [[r.item.id, r.value] as const] : [])));
 }
 
 /**
@@ -278,15 +279,13 @@ async function resolveFromCache(
   const known: Record<string, ArtefactRef> = { ...ctx.external };
   const roots = nodes.filter((n) => ctx.forced.has(n.id) && Object.keys(n.inputs).length === 0);
   if (roots.length === nodes.length) return known;
-  const rootRefs = await Promise.allSettled(roots.map((n) => runStage(ctx, n, {})));
-  rootRefs.forEach((r, i) => {
-    const root = roots[i] as DagNode;
-    if (r.status === 'fulfilled') known[root.id] = r.value;
+  for (const r of await settleEach(roots, (n) => runStage(ctx, n, {}))) {
+    if (r.ok) known[r.item.id] = r.value;
     else {
-      Object.assign(stateOf(ctx, root.id), { status: 'failed', error: errorText(r.reason) });
-      unavailable[root.id] = [root.id];
+      Object.assign(stateOf(ctx, r.item.id), { status: 'failed', error: errorText(r.reason) });
+      unavailable[r.item.id] = [r.item.id];
     }
-  });
+  }
   // What depends on an unavailable node cannot be looked up (its input is missing): the executor skips it.
   const blocked = withDescendants(nodes, new Set(Object.keys(unavailable)));
   const hits = await resolveCachedNodes({

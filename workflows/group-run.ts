@@ -1,9 +1,10 @@
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import { formatZodError } from '../config/errors.js';
 import { executeNodes, initialStates } from './executor.js';
-import { GroupRunInputSchema } from './run-input.js';
+import { GroupRunInputSchema, type GroupRunRequest } from './run-input.js';
 import { failureSummary, type GroupRunResult, partialRunFailure } from './run-result.js';
-import { type RunState, runStateQuery, stageProgressSignal } from './run-state.js';
+import type { RunState } from './run-state.js';
+import { serveRunState } from './serve-run-state.js';
 
 export type { GroupRunResult } from './run-result.js';
 
@@ -12,7 +13,8 @@ export type { GroupRunResult } from './run-result.js';
  * downstream of an input that failed in the parent are skipped; with any failed or skipped member the point
  * fails, carrying its states and artefacts to the parent.
  */
-export async function dagGroupRun(raw: unknown): Promise<GroupRunResult> {
+export async function dagGroupRun(raw: GroupRunRequest): Promise<GroupRunResult> {
+  // Typed for the parent, parsed all the same: workflow input is outside input.
   const parsed = GroupRunInputSchema.safeParse(raw);
   if (!parsed.success)
     throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'dagGroupRun input'));
@@ -23,11 +25,7 @@ export async function dagGroupRun(raw: unknown): Promise<GroupRunResult> {
     status: 'running',
     nodes: initialStates(input.nodes),
   };
-  setHandler(runStateQuery, () => state);
-  setHandler(stageProgressSignal, ({ nodeId, progress }) => {
-    const s = state.nodes.find((n) => n.id === nodeId);
-    if (s && s.status === 'running') s.progress = progress;
-  });
+  serveRunState(state);
   try {
     const refs = await executeNodes(
       {

@@ -1,12 +1,14 @@
-import { ApplicationFailure, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
 import { formatZodError } from '../config/errors.js';
 import { type DagNode, nodesOfStages, validateDag, withDescendants } from '../pipelines/dag.js';
 import { isoWeekLabel } from '../pipelines/iso-week.js';
-import { type ExecContext, executeNodes, initialStates } from './executor.js';
-import { PipelineRunInputSchema } from './run-input.js';
+import { type ExecContext, executeNodes, initialStates, type SweepPoints } from './executor.js';
+import { dagGroupRun } from './group-run.js';
+import { type PipelineRunInput, PipelineRunInputSchema } from './run-input.js';
 import { failureSummary, type PipelineRunResult, partialRunFailure } from './run-result.js';
-import { type RunState, runStateQuery, stageProgressSignal } from './run-state.js';
+import type { RunState } from './run-state.js';
 import { Semaphore } from './semaphore.js';
+import { serveRunState } from './serve-run-state.js';
 
 export type { PipelineRunResult } from './run-result.js';
 
@@ -25,12 +27,21 @@ function volatileNodes(nodes: DagNode[]): string[] {
   return nodes.filter((n) => n.volatile).map((n) => n.id);
 }
 
+/** Each sweep point runs as a `dagGroupRun` child workflow, at most `maxParallel` at a time. */
+function sweepPoints(maxParallel: number): SweepPoints {
+  return {
+    slots: new Semaphore(maxParallel),
+    run: (workflowId, input) => executeChild(dagGroupRun, { workflowId, args: [input] }),
+  };
+}
+
 /**
  * Runs a whole pipeline plan: shared stages here, each sweep point (node group) in a child workflow.
  * Deterministic orchestration only; every stage runs as an activity. A run with failed nodes fails once
  * everything else has finished (the report included), its result riding in the failure.
  */
-export async function pipelineRun(raw: unknown): Promise<PipelineRunResult> {
+export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineRunResult> {
+  // Typed for its callers, parsed all the same: a schedule or an older client may send anything.
   const parsed = PipelineRunInputSchema.safeParse(raw);
   if (!parsed.success)
     throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'pipelineRun input'));
@@ -51,18 +62,14 @@ export async function pipelineRun(raw: unknown): Promise<PipelineRunResult> {
     status: 'running',
     nodes: initialStates(nodes),
   };
-  setHandler(runStateQuery, () => state);
-  setHandler(stageProgressSignal, ({ nodeId, progress }) => {
-    const s = state.nodes.find((n) => n.id === nodeId);
-    if (s && s.status === 'running') s.progress = progress;
-  });
+  serveRunState(state);
 
   const ctx: ExecContext = {
     state,
     external: {},
     forced,
     taskQueues: options.taskQueues,
-    groups: new Semaphore(options.maxParallelGroups),
+    groups: sweepPoints(options.maxParallelGroups),
   };
   try {
     const refs = await executeNodes(ctx, nodes);

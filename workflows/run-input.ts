@@ -31,3 +31,5 @@ export const GroupRunInputSchema = z.strictObject({
   taskQueues: RunOptionsSchema.shape.taskQueues,
 });
 export type GroupRunInput = z.infer<typeof GroupRunInputSchema>;
+/** What a parent may send a sweep point (defaults not yet filled in). */
+export type GroupRunRequest = z.input<typeof GroupRunInputSchema>;

@@ -1,6 +1,6 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
-import { type StageProgress, StageProgressSchema } from '../pipelines/progress.js';
+import { StageProgressSchema } from '../pipelines/progress.js';
 import { ArtefactRefSchema } from '../store/artefact-schema.js';
 
 export const NodeStatusSchema = z.enum([
@@ -44,6 +44,8 @@ export interface RunState {
   nodes: NodeState[];
 }
 
+/**
+ * The run's live state, answered by `pipelineRun` and by each sweep point's `dagGroupRun`. The one contract
+ * the workflows, the CLI and the tests share: `handle.query(runStateQuery)`, never the query's name.
+ */
 export const runStateQuery = defineQuery<RunState>('runState');
-export const stageProgressSignal =
-  defineSignal<[{ nodeId: string; progress: StageProgress }]>('stageProgress');

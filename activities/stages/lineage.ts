@@ -1,9 +1,9 @@
-import type { Client } from '@temporalio/client';
 import type { LineageRow } from '../../report/model.js';
 import type { ArtefactRef, Manifest } from '../../store/artefact-schema.js';
 import { ArtefactCorruptError, type Bucket, readManifest } from '../../store/artefacts.js';
 import { canonicalJson, sha256 } from '../../store/digest.js';
-import type { RunState } from '../../workflows/run-state.js';
+import type { UpstreamCacheHits } from '../stage-input.js';
+import { StageFailure } from '../stage-runner.js';
 
 /** Every artefact upstream of `refs`, found by walking the input references recorded in manifests. */
 export async function upstreamManifests(bucket: Bucket, refs: readonly ArtefactRef[]): Promise<Manifest[]> {
@@ -21,16 +21,17 @@ export async function upstreamManifests(bucket: Bucket, refs: readonly ArtefactR
   return [...seen.values()];
 }
 
-/** Which artefacts this run took from the cache, from the run's own query (best effort). */
-export async function cacheHitsOfRun(client: Client, runId: string): Promise<Set<string>> {
-  try {
-    const state = await client.workflow.getHandle(runId).query<RunState>('runState');
-    return new Set(
-      state.nodes.filter((n) => n.cacheHit && n.ref).map((n) => `${n.ref!.stage}/${n.ref!.key}`),
+/**
+ * Which artefacts this run took from the cache (`stage/key`), as the workflow told the stage. Not told means
+ * the node is not volatile: a Lineage sheet of all "no" would be wrong, so that fails instead.
+ */
+export function cacheHitsOfRun(told: UpstreamCacheHits | undefined): Set<string> {
+  if (told === undefined)
+    throw new StageFailure(
+      "lineage: the workflow did not tell this run's cache hits (only volatile nodes are told); " +
+        'mark the node `volatile: true` in its pipeline',
     );
-  } catch {
-    return new Set();
-  }
+  return new Set(told.map((hit) => `${hit.stage}/${hit.key}`));
 }
 
 export function lineageRows(manifests: readonly Manifest[], hits: ReadonlySet<string>): LineageRow[] {

@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import { reportStage } from '../../pipelines/stages.js';
 import { type Failures, parseReportInput, type ReportInput } from '../../report/model.js';
@@ -102,7 +101,7 @@ export const report = defineStage({
       ctx.bucket,
       Object.values(ctx.inputs).map((i) => i.ref),
     );
-    const hits = await cacheHitsOfRun(Context.current().client, params.runId);
+    const hits = cacheHitsOfRun(ctx.upstreamCacheHits);
     const input = parseReportInput({
       runId: params.runId,
       title: params.title,

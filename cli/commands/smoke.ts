@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadSettings } from '../../config/settings.js';
+import { smokeWorkflow } from '../../workflows/smoke.js';
 import { connectClient } from '../client.js';
 import { type Command, EXIT, parseFlags } from '../command.js';
 
@@ -22,7 +23,7 @@ export const smokeCommand: Command = {
       const id = `smoke-${randomUUID()}`;
       const text = values.text ?? `shelfssl smoke test ${new Date().toISOString()}`;
       const result = await worker.runUntil(
-        client.workflow.execute('smokeWorkflow', {
+        client.workflow.execute(smokeWorkflow, {
           taskQueue: settings.temporal.taskQueues.cpu,
           workflowId: id,
           args: [{ key: `smoke/${id}.txt`, text }],

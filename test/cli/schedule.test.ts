@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createPipelineSchedule } from '../../cli/commands/schedule/create-schedule.js';
 import { describeSchedule, listSchedules } from '../../cli/commands/schedule/schedule-text.js';
+import { parsePipelineRunResult } from '../../cli/runs.js';
 import type { DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
-import type { PipelineRunResult } from '../../workflows/pipeline-run.js';
 import { FAKE_STAGES, generateStage, scaleStage } from '../support/fake-stages.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
@@ -53,7 +53,7 @@ describe('schedules (Temporal Schedules)', () => {
       const d = await handle.describe();
       return d.info.recentActions[0]?.action.workflow.workflowId;
     }, 'the triggered run');
-    const result = (await w.client.workflow.getHandle(workflowId).result()) as PipelineRunResult;
+    const result = parsePipelineRunResult(await w.client.workflow.getHandle(workflowId).result(), workflowId);
     assert.deepEqual(result.nodes.map((n) => n.id).sort(), ['gen', 'scale']);
     assert.match(result.isoWeek, /^\d{4}-W\d{2}$/);
 

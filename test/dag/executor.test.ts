@@ -6,7 +6,7 @@ import type { DagNode, DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
 import { manifestKey, readManifest } from '../../store/artefacts.js';
 import { createS3Client, readObject } from '../../store/s3.js';
-import type { RunState } from '../../workflows/run-state.js';
+import { type RunState, runStateQuery } from '../../workflows/run-state.js';
 import {
   executions,
   FAKE_STAGES,
@@ -107,7 +107,7 @@ describe('DAG executor against the real Temporal + MinIO', () => {
       return true;
     });
     assert.deepEqual(ran(mark), ['flaky', 'gen'], 'non-retryable: one attempt, downstream never ran');
-    const state = await handle.query<RunState>('runState');
+    const state = await handle.query(runStateQuery);
     const byId = Object.fromEntries(state.nodes.map((n) => [n.id, n.status]));
     assert.deepEqual(byId, { gen: 'done', flaky: 'failed', after: 'skipped' });
 
@@ -193,7 +193,7 @@ describe('DAG executor against the real Temporal + MinIO', () => {
     let seen: RunState['nodes'][number] | undefined;
     for (let i = 0; i < 40 && !seen; i++) {
       await new Promise((r) => setTimeout(r, 150));
-      const state = await handle.query<RunState>('runState');
+      const state = await handle.query(runStateQuery);
       const node = state.nodes[0];
       if (node?.status === 'running' && (node.progress?.step ?? 0) >= 2) seen = node;
     }
@@ -201,7 +201,7 @@ describe('DAG executor against the real Temporal + MinIO', () => {
     assert.equal(seen.progress?.unit, 'steps');
     assert.equal(seen.progress?.total, 12);
     await handle.result();
-    const final = await handle.query<RunState>('runState');
+    const final = await handle.query(runStateQuery);
     assert.equal(final.status, 'completed');
   });
 });

@@ -6,7 +6,7 @@ import type { DagNode, DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
 import { createS3Client, readObject } from '../../store/s3.js';
 import { PipelineRunResultSchema, partialResultOf } from '../../workflows/run-result.js';
-import type { RunState } from '../../workflows/run-state.js';
+import { runStateQuery } from '../../workflows/run-state.js';
 import {
   collectStage,
   executions,
@@ -80,7 +80,7 @@ describe('one failed branch never wipes the rest (real Temporal + MinIO)', () =>
     assert.ok(ran.includes('report'));
     assert.ok(!ran.some((id) => id.startsWith('head@bad') || id.startsWith('eval@bad')));
 
-    const state = await handle.query<RunState>('runState');
+    const state = await handle.query(runStateQuery);
     const byId = new Map(state.nodes.map((n) => [n.id, n]));
     assert.equal(state.status, 'failed');
     assert.equal(byId.get('backbone@bad')?.status, 'failed');
@@ -98,9 +98,7 @@ describe('one failed branch never wipes the rest (real Temporal + MinIO)', () =>
     assert.equal(byId.get('report')?.status, 'done');
 
     // The sweep point learnt which of its inputs failed: its own state says so, without the error.
-    const child = await w.client.workflow
-      .getHandle(`${handle.workflowId}/10pct/seed1`)
-      .query<RunState>('runState');
+    const child = await w.client.workflow.getHandle(`${handle.workflowId}/10pct/seed1`).query(runStateQuery);
     const skippedInChild = child.nodes.find((n) => n.id === 'eval@bad/10pct/seed1');
     assert.equal(skippedInChild?.status, 'skipped');
     assert.deepEqual(skippedInChild?.upstream, ['backbone@bad']);

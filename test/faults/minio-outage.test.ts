@@ -11,7 +11,7 @@ import type { DagNode, DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
 import { type Bucket, readArtefactFile, readManifest, verifyManifest } from '../../store/artefacts.js';
 import { createS3Client } from '../../store/s3.js';
-import type { RunState } from '../../workflows/run-state.js';
+import { runStateQuery } from '../../workflows/run-state.js';
 import { harnessRoot, testSettings } from '../support/env.js';
 import { FAKE_STAGES, generateStage, scaleStage, sumStage } from '../support/fake-stages.js';
 import { byMode, uniqueRunId, waitFor, withTimeout } from './fault-mode.js';
@@ -153,7 +153,7 @@ describe('a MinIO outage in the middle of a stage', () => {
     await waitFor(
       'the chunked stage half way',
       async () => {
-        const s = await handle.query<RunState>('runState');
+        const s = await handle.query(runStateQuery);
         const node = s.nodes.find((n) => n.id === 'chunked');
         return node?.status === 'running' && (node.progress?.step ?? 0) >= PARTS / 3 ? true : undefined;
       },

@@ -11,7 +11,7 @@ import type { DagPlan } from '../../pipelines/dag.js';
 import { RunConfigSchema } from '../../pipelines/paper.js';
 import { type Bucket, readManifest } from '../../store/artefacts.js';
 import { createS3Client } from '../../store/s3.js';
-import type { RunState } from '../../workflows/run-state.js';
+import { runStateQuery } from '../../workflows/run-state.js';
 import { harnessRoot, testSettings } from '../support/env.js';
 import { spawnWorkerProcess, stopAll, type WorkerProcess } from '../support/processes.js';
 import { byMode, faultRng, uniqueRunId, waitFor, withTimeout } from './fault-mode.js';
@@ -64,7 +64,7 @@ describe('scale-out: two cpu worker processes and one gpu worker process, one cp
     const busy = await waitFor(
       'a head stage running',
       async () => {
-        const s = await handle.query<RunState>('runState');
+        const s = await handle.query(runStateQuery);
         last = s.nodes.map((n) => `${n.id}=${n.status}`).join(' ');
         const heads = s.nodes.filter((n) => n.stage === 'head' && n.status === 'running');
         return heads.length > 0 ? heads.map((n) => n.id) : undefined;

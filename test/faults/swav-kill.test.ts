@@ -8,7 +8,7 @@ import type { DagPlan } from '../../pipelines/dag.js';
 import { type Bucket, readManifest } from '../../store/artefacts.js';
 import { checkpointPrefix } from '../../store/checkpoints.js';
 import { createS3Client, readObject } from '../../store/s3.js';
-import type { RunState } from '../../workflows/run-state.js';
+import { runStateQuery } from '../../workflows/run-state.js';
 import { harnessRoot } from '../support/env.js';
 import { spawnWorkerProcess, stopAll, type WorkerProcess } from '../support/processes.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
@@ -58,7 +58,7 @@ async function latestCheckpointStep(bucket: Bucket, cacheKey: string): Promise<n
 }
 
 async function nodeState(handle: Handle, id: string) {
-  const state = await handle.query<RunState>('runState');
+  const state = await handle.query(runStateQuery);
   return state.nodes.find((n) => n.id === id);
 }
 

@@ -7,7 +7,7 @@ import { startPipelineRun } from '../../cli/runs.js';
 import type { Settings } from '../../config/settings.js';
 import type { DagNode, DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
-import type { RunState } from '../../workflows/run-state.js';
+import { runStateQuery } from '../../workflows/run-state.js';
 import { harnessRoot, testSettings } from '../support/env.js';
 import { FAKE_STAGES, generateStage, scaleStage, slowStage, sumStage } from '../support/fake-stages.js';
 import { byMode, uniqueRunId, waitFor, withTimeout } from './fault-mode.js';
@@ -87,7 +87,7 @@ describe('restarting the Temporal dev server (same --db-filename) in the middle 
     await waitFor(
       'the slow stage to report progress',
       async () => {
-        const s = await handle.query<RunState>('runState');
+        const s = await handle.query(runStateQuery);
         const slow = s.nodes.find((n) => n.id === 'slow');
         return slow?.status === 'running' && (slow.progress?.step ?? 0) >= 2 ? true : undefined;
       },

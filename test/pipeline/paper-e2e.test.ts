@@ -44,6 +44,17 @@ function tinyConfig(location: string) {
   });
 }
 
+/** A run's report artefact: its manifest and the workbook, read back sha256-checked. */
+async function reportOf(w: RunningWorker, result: PipelineRunResult) {
+  const bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+  const manifest = (await readManifest(bucket, 'report', result.refs.report!.key))!;
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(
+    (await readArtefactFile(bucket, manifest, 'report.xlsx')) as unknown as ExcelJS.Buffer,
+  );
+  return { bucket, manifest, workbook };
+}
+
 describe('the paper pipeline end to end on generated shelves', () => {
   let w: RunningWorker;
   let dataset: string;
@@ -62,14 +73,7 @@ describe('the paper pipeline end to end on generated shelves', () => {
     first = await (await startPipelineRun(w.client, w.settings, plan)).result();
     const failed = first.nodes.filter((n) => n.status !== 'done');
     assert.deepEqual(failed, []);
-    const s3 = createS3Client(w.settings.s3);
-    const bucket = { s3, bucket: w.settings.s3.bucket };
-    const reportRef = first.refs.report!;
-    const manifest = (await readManifest(bucket, 'report', reportRef.key))!;
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(
-      (await readArtefactFile(bucket, manifest, 'report.xlsx')) as unknown as ExcelJS.Buffer,
-    );
+    const { bucket, manifest, workbook } = await reportOf(w, first);
     assert.deepEqual(
       workbook.worksheets.map((s) => s.name),
       [
@@ -119,5 +123,15 @@ describe('the paper pipeline end to end on generated shelves', () => {
       .map((n) => n.id)
       .sort();
     assert.deepEqual(recomputed, ['report', 'snapshot']);
+
+    // The workflow tells the report its cache hits: every artefact behind the numbers reads "yes" but the
+    // per-run snapshot (recomputed, same key), where a swallowed query once made the whole column "no".
+    const rows: { stage: unknown; cacheHit: unknown }[] = [];
+    (await reportOf(w, second)).workbook.getWorksheet('Lineage')?.eachRow((row, n) => {
+      if (n > 1) rows.push({ stage: row.getCell(1).value, cacheHit: row.getCell(7).value });
+    });
+    assert.ok(rows.length >= 10, `lineage rows: ${rows.length}`);
+    for (const { stage, cacheHit } of rows)
+      assert.equal(cacheHit, stage === 'snapshot' ? 'no' : 'yes', `Lineage row of ${String(stage)}`);
   });
 });

@@ -11,6 +11,7 @@ import {
   partialResultOf,
 } from '../../../workflows/run-result.js';
 import { reasonText } from '../../progress/node-text.js';
+import { parsePipelineRunResult } from '../../runs.js';
 
 export const REPORT_FILE = 'report.xlsx';
 
@@ -28,13 +29,15 @@ function reportRef(result: PipelineRunResult) {
  * its result rides in the failure, so a weekly report never vanishes because one branch failed.
  */
 async function finishedRunResult(client: Client, workflowId: string): Promise<PipelineRunResult> {
+  let raw: unknown;
   try {
-    return (await client.workflow.getHandle(workflowId).result()) as PipelineRunResult;
+    raw = await client.workflow.getHandle(workflowId).result();
   } catch (err) {
     const partial = partialResultOf(err, 'PipelineFailed', PipelineRunResultSchema);
     if (partial) return partial;
     throw err;
   }
+  return parsePipelineRunResult(raw, workflowId);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { parseOrThrow, UsageError } from '../../../config/errors.js';
 import type { Settings } from '../../../config/settings.js';
+import { pipelineRun } from '../../../workflows/pipeline-run.js';
 import { PipelineRunInputSchema } from '../../../workflows/run-input.js';
 import { runWorkflowId, startPipelineRun } from '../../runs.js';
 import { checkStagesInPlan } from './stage-names.js';
@@ -15,9 +16,9 @@ export async function originalRunInput(client: Client, workflowId: string) {
     throw new UsageError(`workflow "${workflowId}": cannot read its history (${(err as Error).message})`);
   }
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-  if (started?.workflowType?.name !== 'pipelineRun')
+  if (started?.workflowType?.name !== pipelineRun.name)
     throw new UsageError(
-      `workflow "${workflowId}" is a ${started?.workflowType?.name ?? 'unknown'} workflow, not a pipelineRun`,
+      `workflow "${workflowId}" is a ${started?.workflowType?.name ?? 'unknown'} workflow, not a ${pipelineRun.name}`,
     );
   const payload = started.input?.payloads?.[0];
   if (!payload) throw new UsageError(`workflow "${workflowId}" was started without an input`);

@@ -1,19 +1,18 @@
 import { type Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Settings } from '../../../config/settings.js';
 import { reportStage } from '../../../pipelines/stages.js';
-import type { PipelineRunResult } from '../../../workflows/pipeline-run.js';
+import type { PipelineRunResult } from '../../../workflows/run-result.js';
 import { EXIT } from '../../command.js';
 import { rendererFor, watchRun } from '../../progress/watch-run.js';
-import { temporalUiUrl } from '../../runs.js';
+import { parsePipelineRunResult, temporalUiUrl } from '../../runs.js';
 import { runSummaryTable } from './summary-table.js';
 
 export type RunOutcome = { ok: true; result: PipelineRunResult } | { ok: false; message: string };
 
 /** The failure's own message: Temporal wraps it (WorkflowFailedError -> ApplicationFailure). */
 function failureMessage(err: unknown): string {
-  const cause = (err as { cause?: unknown }).cause;
-  if (cause instanceof Error) return cause.message;
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof Error) return err.cause instanceof Error ? err.cause.message : err.message;
+  return String(err);
 }
 
 /**
@@ -23,13 +22,16 @@ function failureMessage(err: unknown): string {
 export async function runOutcome(handle: WorkflowHandle, retryForMs = 10 * 60_000): Promise<RunOutcome> {
   const deadline = Date.now() + retryForMs;
   for (;;) {
+    let raw: unknown;
     try {
-      return { ok: true, result: (await handle.result()) as PipelineRunResult };
+      raw = await handle.result();
     } catch (err) {
       if (err instanceof WorkflowFailedError || Date.now() > deadline)
         return { ok: false, message: failureMessage(err) };
       await new Promise((r) => setTimeout(r, 2000));
+      continue;
     }
+    return { ok: true, result: parsePipelineRunResult(raw, handle.workflowId) };
   }
 }
 

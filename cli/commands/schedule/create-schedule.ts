@@ -1,6 +1,7 @@
 import { type Client, type DayOfWeek, type ScheduleHandle, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Settings } from '../../../config/settings.js';
 import type { DagPlan } from '../../../pipelines/dag.js';
+import { pipelineRun } from '../../../workflows/pipeline-run.js';
 import { CONFIG_HASH_KEY, configHash, pipelineRunInput, runMemo } from '../../runs.js';
 
 export interface WeeklySpec {
@@ -39,7 +40,7 @@ export async function createPipelineSchedule(
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
     action: {
       type: 'startWorkflow',
-      workflowType: 'pipelineRun',
+      workflowType: pipelineRun,
       // Temporal appends the scheduled time to this id, so every run gets its own.
       workflowId: `${opts.plan.pipeline}-sched-${opts.id}`,
       taskQueue: settings.temporal.taskQueues.cpu,

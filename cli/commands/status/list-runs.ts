@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { pipelineRun } from '../../../workflows/pipeline-run.js';
 
 export interface RunListing {
   workflowId: string;
@@ -17,7 +18,10 @@ function memoString(memo: Record<string, unknown> | undefined, key: string): str
 /** The most recent `pipelineRun` workflows, newest first (sweep points are child `dagGroupRun`s, not listed). */
 export async function listRecentRuns(client: Client, limit: number): Promise<RunListing[]> {
   const out: RunListing[] = [];
-  for await (const info of client.workflow.list({ query: "WorkflowType = 'pipelineRun'", pageSize: limit })) {
+  for await (const info of client.workflow.list({
+    query: `WorkflowType = '${pipelineRun.name}'`,
+    pageSize: limit,
+  })) {
     const configHash = memoString(info.memo, 'configHash');
     const pipeline = memoString(info.memo, 'pipeline');
     out.push({

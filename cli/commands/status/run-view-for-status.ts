@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { PipelineRunResult } from '../../../workflows/pipeline-run.js';
 import { collectRunView, type RunView } from '../../progress/run-view.js';
+import { parsePipelineRunResult } from '../../runs.js';
 import { runOutcome } from '../run/wait-for-run.js';
 
 /** A query waits for a worker to replay the history; without one it would hang, so give up after this. */
@@ -17,7 +17,7 @@ export async function runViewForStatus(client: Client, workflowId: string): Prom
     throw new Error(`workflow "${workflowId}" not found (${err.message})`);
   });
   if (info.status.name === 'COMPLETED') {
-    const result = (await handle.result()) as PipelineRunResult;
+    const result = parsePipelineRunResult(await handle.result(), workflowId);
     return {
       workflowId,
       pipeline: result.pipeline,
