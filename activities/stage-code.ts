@@ -18,6 +18,8 @@ const NOT_STAGE_CODE = [
   /^activities\/stage-runner\.js$/,
   /^activities\/stage-types\.js$/,
   /^activities\/stage-code\.js$/,
+  /^activities\/stage-failure\.js$/,
+  /^activities\/artefact-input\.js$/,
   /^pipelines\/stages?\.js$/,
   /^store\//,
   /^config\//,

@@ -4,45 +4,47 @@ import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { z } from 'zod';
 import { formatZodError } from '../config/errors.js';
+import type { OutputContracts } from '../pipelines/artefact-contract.js';
 import { type StageProgress, StageProgressSchema } from '../pipelines/progress.js';
+import { producerOutputs, type StageDef } from '../pipelines/stage.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
-import {
-  ArtefactCorruptError,
-  ArtefactWriter,
-  type Bucket,
-  readArtefactFile,
-  readManifest,
-  verifyManifest,
-} from '../store/artefacts.js';
+import { ArtefactWriter, type Bucket, readManifest, verifyManifest } from '../store/artefacts.js';
 import {
   clearCheckpoints,
   loadLatestCheckpoint,
   pruneCheckpoints,
   saveCheckpoint,
 } from '../store/checkpoints.js';
+import { openArtefact } from './artefact-input.js';
 import { nodeCacheKey, type StageCodeIdentities } from './cache.js';
 import type { ActivityDeps } from './deps.js';
+import { contractWriter, OutputContractError, requiredFiles } from './output-contract.js';
 import { createProgressReporter } from './progress-reporter.js';
+import { StageFailure } from './stage-failure.js';
 import { StageRunInputSchema, type StageRunResult } from './stage-input.js';
 import type { LoadedInput, StageContext, StageImpl } from './stage-types.js';
 import { isStorageUnreachable, waitForStorage } from './storage-outage.js';
 
 const KEEP_ALIVE_MS = 10_000;
 
-/** A stage threw this: retrying cannot help (bad params, bad data beyond the allowed share, collapse). */
-export class StageFailure extends Error {
-  override name = 'StageFailure';
-}
+export { StageFailure };
 
-async function loadInput(bucket: Bucket, name: string, ref: ArtefactRef): Promise<LoadedInput> {
-  const manifest = await readManifest(bucket, ref.stage, ref.key);
-  if (!manifest) throw new ArtefactCorruptError(`input "${name}" ${ref.stage}/${ref.key} has no manifest`);
-  if (manifest.digest !== ref.digest) {
-    throw new ArtefactCorruptError(
-      `input "${name}" ${ref.stage}/${ref.key}: digest ${manifest.digest} != ${ref.digest}`,
-    );
+/** Loads input `name` of a stage with its producer's output contracts, so the stage reads them typed. */
+async function loadInput(
+  bucket: Bucket,
+  def: StageDef,
+  name: string,
+  ref: ArtefactRef,
+): Promise<LoadedInput> {
+  let outputs: StageDef['outputs'] | undefined;
+  try {
+    outputs = producerOutputs(def, name, ref.stage);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable((err as Error).message, 'StageFailure');
   }
-  return { ref, manifest, read: (file) => readArtefactFile(bucket, manifest, file) };
+  const contracts =
+    outputs === undefined || Array.isArray(outputs) ? undefined : (outputs as OutputContracts);
+  return await openArtefact(bucket, ref, contracts, `input "${name}" ${ref.stage}/${ref.key}`);
 }
 
 /**
@@ -104,7 +106,8 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, 
     // A forced recompute starts from scratch; a retry of it may still resume from its own checkpoints.
     if (recompute && attempt === 1) await clearCheckpoints(bucket, node.stage, cacheKey);
     const loaded: Record<string, LoadedInput> = {};
-    for (const [name, ref] of Object.entries(inputs)) loaded[name] = await loadInput(bucket, name, ref);
+    for (const [name, ref] of Object.entries(inputs))
+      loaded[name] = await loadInput(bucket, impl.def, name, ref);
 
     const actx = Context.current();
     const previous = StageProgressSchema.safeParse(actx.info.heartbeatDetails);
@@ -120,7 +123,7 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, 
       inputs: loaded,
       upstreamFailures,
       upstreamCacheHits,
-      writer,
+      writer: contractWriter(writer, impl.def),
       progress: (p) => {
         beat.last = p;
         report(p);
@@ -139,7 +142,7 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, 
     const startedAt = new Date();
     try {
       const result = await impl.run(ctx, params.data);
-      const missing = impl.def.outputs.filter((o) => !writer.fileNames().includes(o));
+      const missing = requiredFiles(impl.def).filter((o) => !writer.fileNames().includes(o));
       if (missing.length > 0)
         throw new Error(`stage ${node.stage} did not write declared outputs: ${missing.join(', ')}`);
       const { ref } = await writer.publish({
@@ -153,7 +156,8 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, 
       });
       return { ref, attempt, reused: false };
     } catch (err) {
-      if (err instanceof StageFailure) throw ApplicationFailure.nonRetryable(err.message, 'StageFailure');
+      if (err instanceof StageFailure || err instanceof OutputContractError)
+        throw ApplicationFailure.nonRetryable(err.message, 'StageFailure');
       // Inputs are sha256-verified before a stage parses them, so data that fails a schema fails the same
       // way on every attempt: retrying only hides the cause behind minutes of backoff.
       if (err instanceof z.ZodError) {

@@ -8,38 +8,32 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { LoadedInput } from '../activities/stage-types.js';
-import { EvalMetricsFileSchema } from '../activities/stages/evaluate-metrics-file.js';
+import { openArtefact, readInputJson } from '../activities/artefact-input.js';
 import {
   type FeatureMatrix,
   loadFeaturePool,
   readFeatureIndex,
   selectFeatureRows,
-} from '../activities/stages/feature-table.js';
-import { HeadTrainingFileSchema } from '../activities/stages/head-training-file.js';
+} from '../activities/stages/support/feature-table.js';
 import { connectClient } from '../cli/client.js';
 import { parsePipelineRunResult } from '../cli/runs.js';
 import { loadSettings } from '../config/settings.js';
 import { encodeNpy } from '../data/npy.js';
-import { evaluateStage, HeadParams, SEMI } from '../pipelines/stages.js';
+import {
+  evaluateStage,
+  featuresStage,
+  HeadParams,
+  headStage,
+  SEMI,
+  sampleStage,
+} from '../pipelines/stages.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
-import { type Bucket, readArtefactFile, readManifest } from '../store/artefacts.js';
+import type { Bucket } from '../store/artefacts.js';
 import { createS3Client } from '../store/s3.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../test/reference/linear_probe.py', import.meta.url));
-const SampleFileSchema = z.object({ samples: z.record(z.string(), z.array(z.string())) });
 const ReferenceSchema = z.object({ accuracy: z.number() });
-
-async function loaded(bucket: Bucket, ref: ArtefactRef): Promise<LoadedInput> {
-  const manifest = await readManifest(bucket, ref.stage, ref.key);
-  if (!manifest) throw new Error(`artefact ${ref.stage}/${ref.key} has no manifest`);
-  return { ref, manifest, read: (name) => readArtefactFile(bucket, manifest, name) };
-}
-
-async function json(input: LoadedInput, name: string): Promise<unknown> {
-  return JSON.parse((await input.read(name)).toString('utf8'));
-}
 
 interface Pools {
   labelled: FeatureMatrix;
@@ -52,19 +46,19 @@ async function writeMatrix(file: string, m: Float32Array | Int32Array, shape: nu
 
 /** One evaluate node: shelfssl's accuracy and scikit-learn's on the same features, sample and λ. */
 async function checkEvaluation(bucket: Bucket, ref: ArtefactRef, cache: Map<string, Pools>, dir: string) {
-  const evaluation = await loaded(bucket, ref);
-  const metrics = EvalMetricsFileSchema.parse(await json(evaluation, 'metrics.json'));
+  const evaluation = await openArtefact(bucket, ref, evaluateStage.outputs);
+  const metrics = await readInputJson(evaluation, 'metrics.json');
   const headRef = evaluation.manifest.inputs['head'];
   if (!headRef) throw new Error(`${ref.key}: evaluate artefact without a head input`);
-  const head = await loaded(bucket, headRef);
+  const head = await openArtefact(bucket, headRef, headStage.outputs);
   const params = HeadParams.parse(head.manifest.params);
-  const training = HeadTrainingFileSchema.parse(await json(head, 'training.json'));
+  const training = await readInputJson(head, 'training.json');
   const featuresRef = head.manifest.inputs['features'];
   const sampleRef = head.manifest.inputs['sample'];
   if (!featuresRef || !sampleRef) throw new Error(`${headRef.key}: head artefact without features/sample`);
   let pools = cache.get(featuresRef.key);
   if (!pools) {
-    const features = await loaded(bucket, featuresRef);
+    const features = await openArtefact(bucket, featuresRef, featuresStage.outputs);
     const index = await readFeatureIndex(features);
     pools = {
       labelled: await loadFeaturePool(features, index, 'labelled'),
@@ -72,7 +66,10 @@ async function checkEvaluation(bucket: Bucket, ref: ArtefactRef, cache: Map<stri
     };
     cache.set(featuresRef.key, pools);
   }
-  const sample = SampleFileSchema.parse(await json(await loaded(bucket, sampleRef), 'sample.json'));
+  const sample = await readInputJson(
+    await openArtefact(bucket, sampleRef, sampleStage.outputs),
+    'sample.json',
+  );
   const wanted = new Set(sample.samples[String(params.fraction)] ?? []);
   const train = selectFeatureRows(pools.labelled, (e) => wanted.has(e.boxId));
   const test = selectFeatureRows(pools.labelled, (e) => e.split === 'test' && e.label !== null);

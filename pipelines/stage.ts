@@ -1,5 +1,20 @@
 import type { z } from 'zod';
+import { inFamily, type OutputContracts } from './artefact-contract.js';
 import type { DagNode } from './dag.js';
+
+/** The declaration of a stage another stage reads from: its name and output files are what matter. */
+export interface ProducerDef {
+  name: string;
+  outputs: OutputContracts | readonly string[];
+}
+
+/**
+ * Where an input comes from: the producing stage's declaration (or, for an input several stages can feed,
+ * e.g. a backbone from `backbone` or `pretrain`, a list of them), so the reader parses the producer's files
+ * with the producer's schemas. A plain string describes an input whose files are read untyped (test stages).
+ * An input name with one `*` (`eval/*`) declares a family of optional inputs the pipeline names.
+ */
+export type InputSource = string | ProducerDef | readonly ProducerDef[];
 
 /** Declared once per stage and used by the pipeline expansion, the activity and the CLI. */
 export interface StageDef<P extends z.ZodType = z.ZodType> {
@@ -11,10 +26,13 @@ export interface StageDef<P extends z.ZodType = z.ZodType> {
    */
   codeVersion: number;
   params: P;
-  /** Input name -> what it is; the pipeline wires each to an upstream node. */
-  inputs: Record<string, string>;
-  /** Files the artefact holds (documentation and a publish-time check). */
-  outputs: readonly string[];
+  /** Input name -> the stage(s) producing it; the pipeline wires each to an upstream node. */
+  inputs: Readonly<Record<string, InputSource>>;
+  /**
+   * Output file name -> its contract (a zod schema for JSON, 'binary' / 'npy'); writers are checked against
+   * it and readers parse with it. A plain list of names declares untyped JSON files (test stages).
+   */
+  outputs: OutputContracts | readonly string[];
   queue: 'cpu' | 'gpu';
   startToCloseTimeout: string;
   heartbeatTimeout?: string;
@@ -31,6 +49,11 @@ const DEFAULT_RETRY: DagNode['retry'] = {
   maximumInterval: '30 seconds',
 };
 
+/** Declared input names a node must wire (families, `eval/*`, are wired by name and may be empty). */
+export function requiredInputs(def: Pick<StageDef, 'inputs'>): string[] {
+  return Object.keys(def.inputs).filter((k) => !k.includes('*'));
+}
+
 /** Instantiates a stage as a DAG node; params are parsed here so a bad value fails before anything runs. */
 export function stageNode<P extends z.ZodType>(
   def: StageDef<P>,
@@ -39,7 +62,7 @@ export function stageNode<P extends z.ZodType>(
   inputs: Record<string, string>,
   group?: string,
 ): DagNode {
-  const missing = Object.keys(def.inputs).filter((k) => !(k in inputs));
+  const missing = requiredInputs(def).filter((k) => !(k in inputs));
   if (missing.length > 0) throw new Error(`stage ${def.name} (${id}) needs inputs: ${missing.join(', ')}`);
   const parsed = def.params.parse(params) as Record<string, unknown>;
   return {
@@ -54,4 +77,30 @@ export function stageNode<P extends z.ZodType>(
     retry: { ...DEFAULT_RETRY, ...def.retry },
     ...(group ? { group } : {}),
   };
+}
+
+/**
+ * The output declaration of the stage that produced input `name` of `def` (`producer` is the stage the
+ * artefact says made it), or undefined for an input declared by description only. A producer the
+ * declaration does not list is a wiring error, so it throws, naming both.
+ */
+export function producerOutputs(
+  def: Pick<StageDef, 'name' | 'inputs'>,
+  name: string,
+  producer: string,
+): ProducerDef['outputs'] | undefined {
+  const declared = Object.hasOwn(def.inputs, name)
+    ? def.inputs[name]
+    : Object.entries(def.inputs).find(([k]) => k.includes('*') && inFamily(k, name))?.[1];
+  if (declared === undefined || typeof declared === 'string') return undefined;
+  const candidates: readonly ProducerDef[] = Array.isArray(declared) ? declared : [declared as ProducerDef];
+  const found = candidates.find((c) => c.name === producer);
+  if (!found) {
+    throw new Error(
+      `input "${name}" of stage ${def.name} was made by stage ${producer}, but its declaration reads it ` +
+        `from ${candidates.map((c) => c.name).join(' or ')}: wire it to such a node (pipelines/paper.ts) ` +
+        'or add the producer to its inputs (pipelines/stages.ts)',
+    );
+  }
+  return found.outputs;
 }

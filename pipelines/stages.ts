@@ -2,11 +2,26 @@ import { z } from 'zod';
 import { HeadFitParams } from '../ml/head/params.js';
 import { ResNet50Spec, SmallResNetSpec } from '../ml/models/backbone-spec.js';
 import { COLLAPSE_FIX_KEYS } from '../ml/swav/collapse.js';
+import { ReportInputSchema } from '../report/model.js';
+import { BoxTableSchema } from './artefacts/box-table-file.js';
+import { CropReportFileSchema } from './artefacts/crop-report-file.js';
+import { EvalMetricsFileSchema } from './artefacts/evaluate-metrics-file.js';
+import { PredictionsFileSchema, ShelfCountsFileSchema } from './artefacts/evaluation-files.js';
+import { FeatureIndexSchema } from './artefacts/feature-index-file.js';
+import { FingerprintFileSchema } from './artefacts/fingerprint-file.js';
+import { HeadFileSchema } from './artefacts/head-file.js';
+import { HeadMode } from './artefacts/head-mode.js';
+import { HeadTrainingFileSchema } from './artefacts/head-training-file.js';
+import { IngestReportFileSchema } from './artefacts/ingest-report-file.js';
+import { TfjsModelJsonSchema } from './artefacts/model-json-file.js';
+import { SampleFileSchema } from './artefacts/sample-file.js';
 import type { StageDef } from './stage.js';
 
 /**
- * Every stage of the paper pipeline, declared once: params (zod), inputs, outputs, queue, timeouts.
- * Implementations live in activities/stages/; the DAG wiring in pipelines/paper.ts.
+ * Every stage of the paper pipeline, declared once: params (zod), inputs (from which stages), output files
+ * (with their schemas), queue, timeouts. PAPER_STAGES (below) is the one list: the worker registers an
+ * implementation for each (activities/stages/<name>.ts, checked at start-up) and the report's Lineage sheet
+ * sorts by it. The DAG wiring is in pipelines/paper.ts.
  */
 
 const location = z
@@ -14,8 +29,8 @@ const location = z
   .min(1, 'a local directory or s3://bucket/prefix holding images/ and annotations/');
 const classes = z.array(z.string().regex(/^[a-z0-9_-]+$/i)).min(2);
 const ArchSpec = z.discriminatedUnion('kind', [SmallResNetSpec, ResNet50Spec]);
-export const SEMI = 'semi-supervised';
-export const HeadMode = z.enum(['supervised', SEMI]);
+
+export { HeadMode, SEMI } from './artefacts/head-mode.js';
 
 export const snapshotStage = {
   name: 'snapshot',
@@ -23,7 +38,7 @@ export const snapshotStage = {
   codeVersion: 1,
   params: z.strictObject({ location, labels: z.string().min(1) }),
   inputs: {},
-  outputs: ['fingerprint.json'],
+  outputs: { 'fingerprint.json': FingerprintFileSchema },
   queue: 'cpu',
   startToCloseTimeout: '10 minutes',
 } satisfies StageDef;
@@ -42,8 +57,9 @@ export const ingestStage = {
     boxPolicy: z.enum(['clip', 'drop']).default('clip'),
     iouThreshold: z.number().gt(0).max(1).default(0.5),
   }),
-  inputs: { snapshot: 'dataset fingerprint' },
-  outputs: ['boxes.json', 'ingest-report.json'],
+  /** Read for its key only: new data means a new snapshot digest, so ingest runs again. */
+  inputs: { snapshot: snapshotStage },
+  outputs: { 'boxes.json': BoxTableSchema, 'ingest-report.json': IngestReportFileSchema },
   queue: 'cpu',
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '2 minutes',
@@ -61,8 +77,15 @@ export const cropStage = {
     seed: z.number().int().default(7),
     shardSize: z.number().int().min(64).default(4096),
   }),
-  inputs: { ingest: 'box table' },
-  outputs: ['labelled/index.json', 'unlabelled/index.json', 'crop-report.json'],
+  inputs: { ingest: ingestStage },
+  outputs: {
+    /** Each pool's index.json and uint8 shards are written and parsed by data/crop/index-format.ts. */
+    'labelled/index.json': 'binary',
+    'labelled/*.npy': 'npy',
+    'unlabelled/index.json': 'binary',
+    'unlabelled/*.npy': 'npy',
+    'crop-report.json': CropReportFileSchema,
+  },
   queue: 'cpu',
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
@@ -83,7 +106,8 @@ export const backboneStage = {
     }),
   ]),
   inputs: {},
-  outputs: ['model.json', 'weights.bin'],
+  /** A TensorFlow.js model as the tfjs saver writes it (bytes, read back by the tfjs loader). */
+  outputs: { 'model.json': 'binary', 'weights.bin': 'binary' },
   queue: 'cpu',
   startToCloseTimeout: '30 minutes',
 } satisfies StageDef;
@@ -144,8 +168,8 @@ export const pretrainStage = {
   description: 'SwAV self-supervised pretraining on the unlabelled pool; checkpoints and resumes',
   codeVersion: 3,
   params: SwavParams,
-  inputs: { crops: 'crop pools' },
-  outputs: ['model.json', 'weights.bin', 'history.json'],
+  inputs: { crops: cropStage },
+  outputs: { 'model.json': 'binary', 'weights.bin': 'binary', 'history.json': z.looseObject({}) },
   queue: 'gpu',
   startToCloseTimeout: '12 hours',
   heartbeatTimeout: '5 minutes',
@@ -160,8 +184,8 @@ export const featuresStage = {
     batchSize: z.number().int().min(1).default(64),
     shardRows: z.number().int().min(64).default(8192),
   }),
-  inputs: { backbone: 'backbone weights', crops: 'crop pools' },
-  outputs: ['index.json'],
+  inputs: { backbone: [backboneStage, pretrainStage], crops: cropStage },
+  outputs: { 'index.json': FeatureIndexSchema, 'labelled/*.npy': 'npy', 'unlabelled/*.npy': 'npy' },
   queue: 'gpu',
   startToCloseTimeout: '6 hours',
   heartbeatTimeout: '5 minutes',
@@ -176,8 +200,8 @@ export const sampleStage = {
     fractions: z.array(z.number().gt(0).max(100)).min(1),
     seed: z.number().int(),
   }),
-  inputs: { crops: 'crop pools' },
-  outputs: ['sample.json'],
+  inputs: { crops: cropStage },
+  outputs: { 'sample.json': SampleFileSchema },
   queue: 'cpu',
   startToCloseTimeout: '10 minutes',
 } satisfies StageDef;
@@ -193,8 +217,13 @@ export const headStage = {
   description: "the paper's linear softmax head on cached features (supervised or pseudo-labelled)",
   codeVersion: 2,
   params: HeadParams,
-  inputs: { features: 'cached features', sample: 'label sample' },
-  outputs: ['head.json', 'model.json', 'weights.bin', 'training.json'],
+  inputs: { features: featuresStage, sample: sampleStage },
+  outputs: {
+    'head.json': HeadFileSchema,
+    'model.json': TfjsModelJsonSchema,
+    'weights.bin': 'binary',
+    'training.json': HeadTrainingFileSchema,
+  },
   queue: 'cpu',
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '2 minutes',
@@ -210,8 +239,12 @@ export const evaluateStage = {
     fraction: z.number(),
     seed: z.number().int(),
   }),
-  inputs: { head: 'trained head', features: 'cached features' },
-  outputs: ['metrics.json', 'predictions.json', 'shelf-counts.json'],
+  inputs: { head: headStage, features: featuresStage },
+  outputs: {
+    'metrics.json': EvalMetricsFileSchema,
+    'predictions.json': PredictionsFileSchema,
+    'shelf-counts.json': ShelfCountsFileSchema,
+  },
   queue: 'cpu',
   startToCloseTimeout: '30 minutes',
 } satisfies StageDef;
@@ -227,8 +260,9 @@ export const reportStage = {
     runId: z.string().min(1),
     isoWeek: z.string().nullable(),
   }),
-  inputs: { ingest: 'box table', crops: 'crop pools' },
-  outputs: ['report.xlsx', 'report-input.json'],
+  /** `eval/<node>`: one per evaluation of the run, optional (a failed branch leaves its evaluations out). */
+  inputs: { ingest: ingestStage, crops: cropStage, 'eval/*': evaluateStage },
+  outputs: { 'report.xlsx': 'binary', 'report-input.json': ReportInputSchema },
   queue: 'cpu',
   startToCloseTimeout: '30 minutes',
 } satisfies StageDef;

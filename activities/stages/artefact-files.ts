@@ -1,23 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import type { LoadedInput } from '../stage-types.js';
-
-/** Downloads (and sha256-verifies) every file of an input under `prefix` into `dir`, keeping relative paths. */
-export async function downloadInputFiles(input: LoadedInput, prefix: string, dir: string): Promise<string> {
-  const target = path.join(dir, input.ref.stage, prefix);
-  for (const f of input.manifest.files.filter((x) => x.name.startsWith(`${prefix}/`))) {
-    const dest = path.join(dir, input.ref.stage, f.name);
-    await mkdir(path.dirname(dest), { recursive: true });
-    await writeFile(dest, await input.read(f.name));
-  }
-  return target;
-}
-
-export async function readInputJson(input: LoadedInput, name: string): Promise<unknown> {
-  return JSON.parse((await input.read(name)).toString('utf8'));
-}
-
-/** Lets CPU-bound loops breathe so heartbeats and cancellation get through between steps. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+// Transitional: pretrain.ts (being rewritten on another branch) still imports its helpers from here; once it
+// imports them from ./support/, delete this file.
+export * from './support/artefact-files.js';

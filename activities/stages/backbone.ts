@@ -6,8 +6,8 @@ import { readObject } from '../../store/s3.js';
 import { StageFailure } from '../stage-runner.js';
 import type { StageContext } from '../stage-types.js';
 import { defineStage } from '../stage-types.js';
-import { parseLocation } from './dataset-location.js';
-import { backendLabel, ensureBackend } from './ml-runtime.js';
+import { parseLocation } from './support/dataset-location.js';
+import { backendLabel, ensureBackend } from './support/ml-runtime.js';
 
 /** Reads a TensorFlow.js model.json and its single weights file from a path or s3://bucket/key. */
 async function readImportedModel(

@@ -2,21 +2,24 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cropShelfImages } from '../../data/crop/index.js';
 import { cropStage } from '../../pipelines/stages.js';
-import { defineStage } from '../stage-types.js';
-import { readInputJson } from './artefact-files.js';
-import { parseBoxTable } from './box-table.js';
-import { materialiseDataset, parseLocation } from './dataset-location.js';
+import { defineStage, type StageContext } from '../stage-types.js';
+import { readInputJson } from './support/artefact-files.js';
+import { materialiseDataset, parseLocation } from './support/dataset-location.js';
 
-async function uploadPool(ctx: Parameters<typeof crop.run>[0], outDir: string, pool: string): Promise<void> {
+async function uploadPool(
+  ctx: StageContext<typeof cropStage>,
+  outDir: string,
+  pool: 'labelled' | 'unlabelled',
+): Promise<void> {
   const dir = path.join(outDir, pool);
   for (const file of (await readdir(dir)).sort())
-    await ctx.writer.putFile(`${pool}/${file}`, path.join(dir, file));
+    await ctx.writer.putFile(`${pool}/${file}` as `${typeof pool}/${string}.npy`, path.join(dir, file));
 }
 
 export const crop = defineStage({
   def: cropStage,
   async run(ctx, params) {
-    const table = parseBoxTable(await readInputJson(ctx.inputs.ingest!, 'boxes.json'));
+    const table = await readInputJson(ctx.inputs.ingest, 'boxes.json');
     const root = await materialiseDataset(ctx.bucket.s3, parseLocation(params.location), ctx.scratchDir);
     const outDir = path.join(ctx.scratchDir, 'crops');
     const started = Date.now();

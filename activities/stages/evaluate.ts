@@ -1,13 +1,17 @@
 import { predictHead } from '../../ml/head/index.js';
 import { classificationReport } from '../../ml/metrics/index.js';
+import type { EvalMetricsFile } from '../../pipelines/artefacts/evaluate-metrics-file.js';
 import { evaluateStage } from '../../pipelines/stages.js';
 import { defineStage } from '../stage-types.js';
-import { readInputJson } from './artefact-files.js';
-import { EvalMetricsFileSchema } from './evaluate-metrics-file.js';
-import { type FeatureMatrix, loadFeaturePool, readFeatureIndex, selectFeatureRows } from './feature-table.js';
-import { headFromJson } from './head-file.js';
-import { HeadTrainingFileSchema } from './head-training-file.js';
-import { backendLabel, ensureBackend } from './ml-runtime.js';
+import { readInputJson } from './support/artefact-files.js';
+import {
+  type FeatureMatrix,
+  loadFeaturePool,
+  readFeatureIndex,
+  selectFeatureRows,
+} from './support/feature-table.js';
+import { headFromJson } from './support/head-file.js';
+import { backendLabel, ensureBackend } from './support/ml-runtime.js';
 
 /** Predicted facings per class for every shelf image, over all crops (labelled and unlabelled). */
 function shelfCounts(pools: FeatureMatrix[], predict: (m: FeatureMatrix) => Int32Array, classes: number) {
@@ -27,15 +31,15 @@ export const evaluate = defineStage({
   def: evaluateStage,
   async run(ctx, params) {
     const info = await ensureBackend();
-    const head = headFromJson(await readInputJson(ctx.inputs.head!, 'head.json'));
-    const training = HeadTrainingFileSchema.parse(await readInputJson(ctx.inputs.head!, 'training.json'));
-    const index = await readFeatureIndex(ctx.inputs.features!);
-    const labelled = await loadFeaturePool(ctx.inputs.features!, index, 'labelled');
+    const head = headFromJson(await readInputJson(ctx.inputs.head, 'head.json'));
+    const training = await readInputJson(ctx.inputs.head, 'training.json');
+    const index = await readFeatureIndex(ctx.inputs.features);
+    const labelled = await loadFeaturePool(ctx.inputs.features, index, 'labelled');
     const test = selectFeatureRows(labelled, (e) => e.split === 'test' && e.label !== null);
     const yTrue = Int32Array.from(test.entries.map((e) => e.label ?? -1));
     const { probs, labels: yPred } = predictHead(head, test.values);
     const report = classificationReport(yTrue, yPred, index.classes.length);
-    const metrics = EvalMetricsFileSchema.parse({
+    const metrics: EvalMetricsFile = {
       ...params,
       classes: index.classes,
       accuracy: report.accuracy,
@@ -48,7 +52,7 @@ export const evaluate = defineStage({
       l2: training.l2,
       trainMs: training.trainMs,
       sampleSize: training.sampleSize,
-    });
+    };
     await ctx.writer.putJson('metrics.json', metrics);
     const C = index.classes.length;
     await ctx.writer.putJson(
@@ -57,11 +61,11 @@ export const evaluate = defineStage({
         boxId: e.boxId,
         image: e.image,
         label: e.label,
-        predicted: yPred[i],
-        confidence: probs[i * C + (yPred[i] ?? 0)],
+        predicted: yPred[i]!,
+        confidence: probs[i * C + yPred[i]!]!,
       })),
     );
-    const unlabelled = await loadFeaturePool(ctx.inputs.features!, index, 'unlabelled');
+    const unlabelled = await loadFeaturePool(ctx.inputs.features, index, 'unlabelled');
     const counts = shelfCounts([labelled, unlabelled], (m) => predictHead(head, m.values).labels, C);
     await ctx.writer.putJson('shelf-counts.json', { classes: index.classes, counts });
     return {

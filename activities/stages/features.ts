@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { encodeNpy } from '../../data/npy.js';
 import { extractFeatures, loadBackboneFromMemory } from '../../ml/models/index.js';
+import type { FeatureIndex } from '../../pipelines/artefacts/feature-index-file.js';
 import { featuresStage } from '../../pipelines/stages.js';
 import { ManifestFileSchema } from '../../store/artefact-schema.js';
 import { defineStage, type LoadedInput, type StageContext } from '../stage-types.js';
-import { yieldToEventLoop } from './artefact-files.js';
-import { type CropPool, loadCropPool } from './crop-pool.js';
-import { backendLabel, ensureBackend } from './ml-runtime.js';
+import { yieldToEventLoop } from './support/artefact-files.js';
+import { type CropPool, loadCropPool } from './support/crop-pool.js';
+import { backendLabel, ensureBackend } from './support/ml-runtime.js';
 
 const POOLS = ['labelled', 'unlabelled'] as const;
 const ResumeSchema = z.object({ files: z.array(ManifestFileSchema) });
@@ -23,7 +24,7 @@ async function loadFrozenBackbone(input: LoadedInput) {
 }
 
 /** Files already uploaded by an earlier attempt of this exact node (resumable per shard). */
-async function resumeFiles(ctx: StageContext): Promise<Set<string>> {
+async function resumeFiles(ctx: StageContext<typeof featuresStage>): Promise<Set<string>> {
   const checkpoint = await ctx.loadCheckpoint();
   if (!checkpoint) return new Set();
   const { files } = ResumeSchema.parse(JSON.parse(checkpoint.blob.toString('utf8')));
@@ -32,7 +33,7 @@ async function resumeFiles(ctx: StageContext): Promise<Set<string>> {
   return new Set(files.map((f) => f.name));
 }
 
-function shardName(pool: string, i: number): string {
+function shardName<P extends string>(pool: P, i: number): `${P}/features-${string}.npy` {
   return `${pool}/features-${String(i).padStart(5, '0')}.npy`;
 }
 
@@ -40,10 +41,10 @@ export const features = defineStage({
   def: featuresStage,
   async run(ctx, params) {
     const info = await ensureBackend();
-    const model = await loadFrozenBackbone(ctx.inputs.backbone!);
+    const model = await loadFrozenBackbone(ctx.inputs.backbone);
     const done = await resumeFiles(ctx);
     const pools: Record<string, CropPool> = {};
-    for (const pool of POOLS) pools[pool] = await loadCropPool(ctx.inputs.crops!, pool, ctx.scratchDir);
+    for (const pool of POOLS) pools[pool] = await loadCropPool(ctx.inputs.crops, pool, ctx.scratchDir);
     const total = POOLS.reduce((s, p) => s + (pools[p]?.n ?? 0), 0);
     const per = (pools.labelled?.size ?? 0) ** 2 * 3;
     let processed = 0;
@@ -85,27 +86,23 @@ export const features = defineStage({
     }
     if (dim === 0) dim = model.outputs[0]?.shape.at(-1) ?? 0;
     model.dispose();
-    const index = {
+    const poolIndex = (pool: (typeof POOLS)[number]) => ({
+      count: pools[pool]!.n,
+      shards: shards[pool] ?? [],
+      entries: pools[pool]!.index.entries.map((e) => ({
+        boxId: e.boxId,
+        image: e.image,
+        split: e.split,
+        label: e.label,
+      })),
+    });
+    const index: FeatureIndex = {
       format: 'shelfssl-features',
       version: 1,
       dtype: 'float32',
       dim,
       classes: pools.labelled?.index.classes ?? [],
-      pools: Object.fromEntries(
-        POOLS.map((pool) => [
-          pool,
-          {
-            count: pools[pool]!.n,
-            shards: shards[pool],
-            entries: pools[pool]!.index.entries.map((e) => ({
-              boxId: e.boxId,
-              image: e.image,
-              split: e.split,
-              label: e.label,
-            })),
-          },
-        ]),
-      ),
+      pools: { labelled: poolIndex('labelled'), unlabelled: poolIndex('unlabelled') },
     };
     await ctx.writer.putJson('index.json', index);
     const seconds = (Date.now() - started) / 1000;

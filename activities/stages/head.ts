@@ -1,34 +1,31 @@
-import { z } from 'zod';
 import {
   type HeadTrainingOptions,
   headToTfjsModelFiles,
   trainLinearHead,
   trainSemiSupervisedHead,
 } from '../../ml/head/index.js';
+import type { HeadTrainingFile } from '../../pipelines/artefacts/head-training-file.js';
 import { headStage, SEMI } from '../../pipelines/stages.js';
 import { StageFailure } from '../stage-runner.js';
 import { defineStage } from '../stage-types.js';
-import { readInputJson } from './artefact-files.js';
-import { loadFeaturePool, readFeatureIndex, selectFeatureRows } from './feature-table.js';
-import { headToJson } from './head-file.js';
-import { type HeadTrainingFile, HeadTrainingFileSchema } from './head-training-file.js';
-import { backendLabel, ensureBackend } from './ml-runtime.js';
-
-const SampleFileSchema = z.object({ seed: z.number(), samples: z.record(z.string(), z.array(z.string())) });
+import { readInputJson } from './support/artefact-files.js';
+import { loadFeaturePool, readFeatureIndex, selectFeatureRows } from './support/feature-table.js';
+import { headToJson } from './support/head-file.js';
+import { backendLabel, ensureBackend } from './support/ml-runtime.js';
 
 export const head = defineStage({
   def: headStage,
   async run(ctx, params) {
     const info = await ensureBackend();
-    const index = await readFeatureIndex(ctx.inputs.features!);
-    const sampleFile = SampleFileSchema.parse(await readInputJson(ctx.inputs.sample!, 'sample.json'));
+    const index = await readFeatureIndex(ctx.inputs.features);
+    const sampleFile = await readInputJson(ctx.inputs.sample, 'sample.json');
     const ids = sampleFile.samples[String(params.fraction)];
     if (!ids)
       throw new StageFailure(
         `sample has no ${params.fraction} % fraction (has ${Object.keys(sampleFile.samples)})`,
       );
     const wanted = new Set(ids);
-    const labelled = await loadFeaturePool(ctx.inputs.features!, index, 'labelled');
+    const labelled = await loadFeaturePool(ctx.inputs.features, index, 'labelled');
     const train = selectFeatureRows(labelled, (e) => wanted.has(e.boxId));
     if (train.entries.length === 0)
       throw new StageFailure(`the ${params.fraction} % sample holds no labelled crop to train a head on`);
@@ -46,11 +43,11 @@ export const head = defineStage({
       mode === SEMI
         ? trainSemiSupervisedHead({
             ...options,
-            unlabelledFeatures: (await loadFeaturePool(ctx.inputs.features!, index, 'unlabelled')).values,
+            unlabelledFeatures: (await loadFeaturePool(ctx.inputs.features, index, 'unlabelled')).values,
           })
         : trainLinearHead(options);
     const supervised = 'supervised' in result ? result.supervised : result;
-    const training: HeadTrainingFile = HeadTrainingFileSchema.parse({
+    const training: HeadTrainingFile = {
       protocol: 'softmax-l2-lbfgs-cv',
       sampleSize: train.entries.length,
       l2: result.l2,
@@ -62,7 +59,7 @@ export const head = defineStage({
       loss: result.loss,
       trainMs: result.trainMs,
       ...('rounds' in result ? { rounds: result.rounds } : {}),
-    });
+    };
     const files = await headToTfjsModelFiles(result.head);
     await ctx.writer.putJson('head.json', headToJson(result.head));
     await ctx.writer.putJson('model.json', files.modelJson);

@@ -1,4 +1,5 @@
-import type { StageImpl } from '../stage-types.js';
+import { PAPER_STAGES } from '../../pipelines/stages.js';
+import { registeredStages } from '../stage-registry.js';
 import { backbone } from './backbone.js';
 import { crop } from './crop.js';
 import { evaluate } from './evaluate.js';
@@ -10,8 +11,11 @@ import { report } from './report.js';
 import { sample } from './sample.js';
 import { snapshot } from './snapshot.js';
 
-/** The paper pipeline's stage implementations, registered by every worker. */
-export const PIPELINE_STAGES: readonly StageImpl[] = [
+/**
+ * The paper pipeline's stage implementations, registered by every worker, one per declaration of
+ * PAPER_STAGES and in its order; a declared stage without an implementation fails here, at start-up.
+ */
+export const PIPELINE_STAGES = registeredStages(PAPER_STAGES, [
   snapshot,
   ingest,
   crop,
@@ -22,4 +26,4 @@ export const PIPELINE_STAGES: readonly StageImpl[] = [
   head,
   evaluate,
   report,
-];
+]);

@@ -7,7 +7,7 @@ import { BadInputShareError, ingestSku110k } from '../../data/sku110k/index.js';
 import { ingestStage } from '../../pipelines/stages.js';
 import { StageFailure } from '../stage-runner.js';
 import { defineStage } from '../stage-types.js';
-import { materialiseDataset, parseLocation } from './dataset-location.js';
+import { materialiseDataset, parseLocation } from './support/dataset-location.js';
 
 export const ingest = defineStage({
   def: ingestStage,

@@ -1,13 +1,3 @@
-import { type BackendInfo, initBackend } from '../../runtime/index.js';
-
-let backend: Promise<BackendInfo> | undefined;
-
-/** One backend choice per worker process (native tensorflow when installed, else wasm), logged once. */
-export function ensureBackend(): Promise<BackendInfo> {
-  backend ??= initBackend({ log: (line) => console.log(line) });
-  return backend;
-}
-
-export function backendLabel(info: BackendInfo): string {
-  return `${info.name} (${info.threads} thread${info.threads === 1 ? '' : 's'}, tfjs ${info.version})`;
-}
+// Transitional: pretrain.ts (being rewritten on another branch) still imports its helpers from here; once it
+// imports them from ./support/, delete this file.
+export * from './support/ml-runtime.js';

@@ -1,33 +1,13 @@
-import { z } from 'zod';
+import type { EvalMetricsFile } from '../../pipelines/artefacts/evaluate-metrics-file.js';
+import type { ReasonFile } from '../../pipelines/artefacts/ingest-report-file.js';
 import { reportStage } from '../../pipelines/stages.js';
 import { type Failures, parseReportInput, type ReportInput } from '../../report/model.js';
 import { buildWeeklyReport } from '../../report/workbook.js';
 import type { UpstreamFailures } from '../stage-input.js';
-import { defineStage, type LoadedInput } from '../stage-types.js';
-import { readInputJson } from './artefact-files.js';
-import { type EvalMetricsFile, EvalMetricsFileSchema } from './evaluate-metrics-file.js';
-import { cacheHitsOfRun, lineageRows, upstreamManifests } from './lineage.js';
+import { defineStage, type StageContext } from '../stage-types.js';
 import { pretrainingHistories } from './pretrain-history.js';
-
-const ShelfCountsSchema = z.object({
-  classes: z.array(z.string()),
-  counts: z.record(z.string(), z.array(z.number())),
-});
-const ReasonSchema = z.object({
-  count: z.number(),
-  examples: z.array(z.object({ file: z.string(), line: z.number(), detail: z.string() })),
-});
-const IngestReportSchema = z.object({
-  counts: z.object({
-    rows: z.number(),
-    goodBoxes: z.number(),
-    images: z.number(),
-    bySplit: z.record(z.string(), z.object({ images: z.number() })),
-  }),
-  bad: z.record(z.string(), ReasonSchema),
-  labels: z.object({ bad: z.record(z.string(), ReasonSchema) }),
-});
-const CropReportSchema = z.object({ labelled: z.number(), unlabelled: z.number(), test: z.number() });
+import { readInputJson } from './support/artefact-files.js';
+import { cacheHitsOfRun, lineageRows, upstreamManifests } from './support/lineage.js';
 
 const configKey = (m: EvalMetricsFile) => `${m.backbone}|${m.mode}|${m.fraction}`;
 
@@ -51,8 +31,18 @@ function groupResults(evals: EvalMetricsFile[]): ReportInput['results'] {
   }));
 }
 
+type ReportInputs = StageContext<typeof reportStage>['inputs'];
+type EvaluationInput = NonNullable<ReportInputs[`eval/${string}`]>;
+
+/** The run's evaluations: every `eval/<node>` input that exists (a failed branch leaves its own out). */
+function evaluationInputs(inputs: ReportInputs): EvaluationInput[] {
+  return Object.entries(inputs).flatMap(([name, input]) =>
+    name.startsWith('eval/') && input ? [input as EvaluationInput] : [],
+  );
+}
+
 /** The configuration with the best mean accuracy; its lowest seed's head predicts the shelf share. */
-function bestEvaluation(evals: { metrics: EvalMetricsFile; input: LoadedInput }[]) {
+function bestEvaluation(evals: { metrics: EvalMetricsFile; input: EvaluationInput }[]) {
   const mean = (k: string) => {
     const xs = evals.filter((e) => configKey(e.metrics) === k).map((e) => e.metrics.accuracy);
     return xs.reduce((s, x) => s + x, 0) / xs.length;
@@ -63,7 +53,7 @@ function bestEvaluation(evals: { metrics: EvalMetricsFile; input: LoadedInput }[
     .sort((a, b) => a.metrics.seed - b.metrics.seed)[0];
 }
 
-function examples(reasons: Record<string, z.infer<typeof ReasonSchema>>) {
+function examples(reasons: Record<string, ReasonFile>) {
   return Object.fromEntries(
     Object.entries(reasons)
       .filter(([, r]) => r.count > 0)
@@ -85,21 +75,17 @@ function failuresOfRun(runId: string, upstream: UpstreamFailures): Failures {
 export const report = defineStage({
   def: reportStage,
   async run(ctx, params) {
-    const evalInputs = Object.entries(ctx.inputs)
-      .filter(([name]) => name.startsWith('eval/'))
-      .map(([, i]) => i);
     const evals = [];
-    for (const input of evalInputs)
-      evals.push({ input, metrics: EvalMetricsFileSchema.parse(await readInputJson(input, 'metrics.json')) });
+    for (const input of evaluationInputs(ctx.inputs))
+      evals.push({ input, metrics: await readInputJson(input, 'metrics.json') });
     const best = bestEvaluation(evals);
-    const shelf = best
-      ? ShelfCountsSchema.parse(await readInputJson(best.input, 'shelf-counts.json'))
-      : undefined;
-    const ingest = IngestReportSchema.parse(await readInputJson(ctx.inputs.ingest!, 'ingest-report.json'));
-    const crops = CropReportSchema.parse(await readInputJson(ctx.inputs.crops!, 'crop-report.json'));
+    const shelf = best ? await readInputJson(best.input, 'shelf-counts.json') : undefined;
+    const ingest = await readInputJson(ctx.inputs.ingest, 'ingest-report.json');
+    const crop = await readInputJson(ctx.inputs.crops, 'crop-report.json');
+    const crops = { labelled: crop.labelled, unlabelled: crop.unlabelled, test: crop.test };
     const manifests = await upstreamManifests(
       ctx.bucket,
-      Object.values(ctx.inputs).map((i) => i.ref),
+      Object.values(ctx.inputs).flatMap((i) => (i ? [i.ref] : [])),
     );
     const hits = cacheHitsOfRun(ctx.upstreamCacheHits);
     const input = parseReportInput({

@@ -2,22 +2,16 @@ import { readCropIndex } from '../../data/crop/index.js';
 import { nestedStratifiedSample } from '../../data/sampling.js';
 import { sampleStage } from '../../pipelines/stages.js';
 import { defineStage } from '../stage-types.js';
-import { downloadInputFiles } from './artefact-files.js';
+import { downloadInputFiles } from './support/artefact-files.js';
 
 export const sample = defineStage({
   def: sampleStage,
   async run(ctx, params) {
-    const crops = ctx.inputs.crops!;
     const dir = await downloadInputFiles(
-      {
-        ...crops,
-        manifest: {
-          ...crops.manifest,
-          files: crops.manifest.files.filter((f) => f.name === 'labelled/index.json'),
-        },
-      },
+      ctx.inputs.crops,
       'labelled',
       ctx.scratchDir,
+      (name) => name === 'labelled/index.json',
     );
     const index = await readCropIndex(dir);
     // The fixed test split is never sampled: only labelled crops of the train split are candidates.

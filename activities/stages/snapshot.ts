@@ -1,7 +1,7 @@
 import { snapshotStage } from '../../pipelines/stages.js';
 import { StageFailure } from '../stage-runner.js';
 import { defineStage } from '../stage-types.js';
-import { fingerprintDataset, parseLocation } from './dataset-location.js';
+import { fingerprintDataset, parseLocation } from './support/dataset-location.js';
 
 export const snapshot = defineStage({
   def: snapshotStage,

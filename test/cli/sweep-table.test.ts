@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { collectSweepPoints } from '../../cli/commands/sweep/sweep-metrics.js';
 import { buildSweepTable, formatSweepTable, type SweepPoint } from '../../cli/commands/sweep/sweep-table.js';
+import type { EvalMetricsFile } from '../../pipelines/artefacts/evaluate-metrics-file.js';
 import type { DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
 import { evaluateStage } from '../../pipelines/stages.js';
@@ -57,7 +58,25 @@ describe('sweep table (Table 2)', () => {
         ),
       );
       const writer = new ArtefactWriter(bucket, 'evaluate', randomBytes(32).toString('hex'));
-      await writer.putJson('metrics.json', { accuracy: p.accuracy, perClass: [] });
+      // A whole metrics.json: the sweep reads it with the evaluate stage's own schema, as the report does.
+      const metrics: EvalMetricsFile = {
+        backbone: p.backbone,
+        mode: p.mode === 'supervised' ? 'supervised' : 'semi-supervised',
+        fraction: p.fraction,
+        seed: p.seed,
+        classes: ['a', 'b'],
+        accuracy: p.accuracy,
+        macro: { precision: 0, recall: 0, f1: 0 },
+        perClass: [],
+        confusion: [],
+        testSize: 10,
+        iterations: 3,
+        converged: true,
+        l2: 0.1,
+        trainMs: 1,
+        sampleSize: 5,
+      };
+      await writer.putJson('metrics.json', metrics);
       const published = await writer.publish({
         codeVersion: 1,
         params: {},

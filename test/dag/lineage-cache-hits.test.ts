@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { defineStage } from '../../activities/stage-types.js';
-import { cacheHitsOfRun, lineageRows, upstreamManifests } from '../../activities/stages/lineage.js';
+import { cacheHitsOfRun, lineageRows, upstreamManifests } from '../../activities/stages/support/lineage.js';
 import { startPipelineRun } from '../../cli/runs.js';
 import type { DagNode, DagPlan } from '../../pipelines/dag.js';
 import type { StageDef } from '../../pipelines/stage.js';

@@ -1,12 +1,9 @@
-import { z } from 'zod';
+import { openArtefact, readInputJson } from '../../../activities/artefact-input.js';
 import type { DagPlan } from '../../../pipelines/dag.js';
 import { evaluateStage } from '../../../pipelines/stages.js';
 import type { ArtefactRef } from '../../../store/artefact-schema.js';
-import { type Bucket, readArtefactFile, readManifest } from '../../../store/artefacts.js';
+import type { Bucket } from '../../../store/artefacts.js';
 import type { SweepPoint } from './sweep-table.js';
-
-/** Only the accuracy matters here; the evaluate stage writes more (per class, confusion) for the report. */
-const MetricsSchema = z.looseObject({ accuracy: z.number().min(0).max(1) });
 
 /**
  * Reads `metrics.json` of every evaluate node of a finished run; the node's params say which backbone, head
@@ -22,12 +19,9 @@ export async function collectSweepPoints(
     evals.map(async (node) => {
       const ref = refs[node.id];
       if (!ref) throw new Error(`run result has no artefact for ${node.id}`);
-      const manifest = await readManifest(bucket, ref.stage, ref.key);
-      if (!manifest) throw new Error(`artefact ${ref.stage}/${ref.key} of ${node.id} has no manifest`);
-      const raw: unknown = JSON.parse(
-        (await readArtefactFile(bucket, manifest, 'metrics.json')).toString('utf8'),
-      );
-      const { accuracy } = MetricsSchema.parse(raw);
+      const evaluation = await openArtefact(bucket, ref, evaluateStage.outputs, `artefact of ${node.id}`);
+      // Parsed by the evaluate stage's own schema for metrics.json, as the report reads it.
+      const { accuracy } = await readInputJson(evaluation, 'metrics.json');
       const params = evaluateStage.params.parse(node.params);
       return {
         backbone: params.backbone,

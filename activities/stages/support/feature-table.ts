@@ -1,28 +1,12 @@
-import { z } from 'zod';
-import { formatZodError } from '../../config/errors.js';
-import { decodeNpy } from '../../data/npy.js';
-import type { LoadedInput } from '../stage-types.js';
+import { decodeNpy } from '../../../data/npy.js';
+import type { FeatureEntry, FeatureIndex } from '../../../pipelines/artefacts/feature-index-file.js';
+import type { featuresStage } from '../../../pipelines/stages.js';
+import type { LoadedInput } from '../../stage-types.js';
+import { readInputJson } from './artefact-files.js';
 
-const EntrySchema = z.object({
-  boxId: z.string(),
-  image: z.string(),
-  split: z.enum(['train', 'test']).nullable(),
-  label: z.number().int().nullable(),
-});
-const PoolSchema = z.object({
-  count: z.number().int(),
-  shards: z.array(z.object({ file: z.string(), rows: z.number().int() })),
-  entries: z.array(EntrySchema),
-});
-export const FeatureIndexSchema = z.object({
-  format: z.literal('shelfssl-features'),
-  version: z.literal(1),
-  dim: z.number().int().positive(),
-  classes: z.array(z.string()),
-  pools: z.object({ labelled: PoolSchema, unlabelled: PoolSchema }),
-});
-export type FeatureIndex = z.infer<typeof FeatureIndexSchema>;
-export type FeatureEntry = z.infer<typeof EntrySchema>;
+export type { FeatureEntry, FeatureIndex };
+
+type FeaturesInput = LoadedInput<(typeof featuresStage)['outputs']>;
 
 export interface FeatureMatrix {
   dim: number;
@@ -31,16 +15,13 @@ export interface FeatureMatrix {
   values: Float32Array;
 }
 
-export async function readFeatureIndex(input: LoadedInput): Promise<FeatureIndex> {
-  const parsed = FeatureIndexSchema.safeParse(JSON.parse((await input.read('index.json')).toString('utf8')));
-  if (!parsed.success)
-    throw new Error(formatZodError(parsed.error, `${input.ref.stage}/${input.ref.key} index.json`));
-  return parsed.data;
+export async function readFeatureIndex(input: FeaturesInput): Promise<FeatureIndex> {
+  return await readInputJson(input, 'index.json');
 }
 
 /** One pool's features as a single matrix (shards verified by sha256 as they download). */
 export async function loadFeaturePool(
-  input: LoadedInput,
+  input: FeaturesInput,
   index: FeatureIndex,
   pool: 'labelled' | 'unlabelled',
 ): Promise<FeatureMatrix> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HeadMode } from '../../pipelines/stages.js';
+import { HeadMode } from './head-mode.js';
 
 /** metrics.json of an evaluate artefact: written by evaluate, read by the report through this one schema. */
 export const EvalMetricsFileSchema = z.object({

@@ -1,9 +1,10 @@
-import type { LineageRow } from '../../report/model.js';
-import type { ArtefactRef, Manifest } from '../../store/artefact-schema.js';
-import { ArtefactCorruptError, type Bucket, readManifest } from '../../store/artefacts.js';
-import { canonicalJson, sha256 } from '../../store/digest.js';
-import type { UpstreamCacheHits } from '../stage-input.js';
-import { StageFailure } from '../stage-runner.js';
+import { PAPER_STAGES } from '../../../pipelines/stages.js';
+import type { LineageRow } from '../../../report/model.js';
+import type { ArtefactRef, Manifest } from '../../../store/artefact-schema.js';
+import { ArtefactCorruptError, type Bucket, readManifest } from '../../../store/artefacts.js';
+import { canonicalJson, sha256 } from '../../../store/digest.js';
+import type { UpstreamCacheHits } from '../../stage-input.js';
+import { StageFailure } from '../../stage-runner.js';
 
 /** Every artefact upstream of `refs`, found by walking the input references recorded in manifests. */
 export async function upstreamManifests(bucket: Bucket, refs: readonly ArtefactRef[]): Promise<Manifest[]> {
@@ -34,18 +35,10 @@ export function cacheHitsOfRun(told: UpstreamCacheHits | undefined): Set<string>
   return new Set(told.map((hit) => `${hit.stage}/${hit.key}`));
 }
 
+/** Lineage rows follow the pipeline: the order stages are declared in (pipelines/stages.ts). */
+const STAGE_ORDER: readonly string[] = PAPER_STAGES.map((s) => s.name);
+
 export function lineageRows(manifests: readonly Manifest[], hits: ReadonlySet<string>): LineageRow[] {
-  const order = [
-    'snapshot',
-    'ingest',
-    'crop',
-    'backbone',
-    'pretrain',
-    'features',
-    'sample',
-    'head',
-    'evaluate',
-  ];
   return manifests
     .map((m) => ({
       stage: m.stage,
@@ -56,5 +49,7 @@ export function lineageRows(manifests: readonly Manifest[], hits: ReadonlySet<st
       durationMs: m.timings.durationMs,
       cacheHit: hits.has(`${m.stage}/${m.cacheKey}`),
     }))
-    .sort((a, b) => order.indexOf(a.stage) - order.indexOf(b.stage) || a.key.localeCompare(b.key));
+    .sort(
+      (a, b) => STAGE_ORDER.indexOf(a.stage) - STAGE_ORDER.indexOf(b.stage) || a.key.localeCompare(b.key),
+    );
 }

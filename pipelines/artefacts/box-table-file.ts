@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { formatZodError } from '../../config/errors.js';
 import { SPLITS } from '../../data/sku110k/types.js';
 
-/** The ingest artefact's box table, read back from MinIO (so parsed, like any outside input). */
+/** boxes.json of an ingest artefact: the good boxes of every split and the labels matched to them. */
 export const BoxTableSchema = z.object({
   classes: z.array(z.string()),
   boxes: z.array(
@@ -21,9 +20,3 @@ export const BoxTableSchema = z.object({
   labels: z.array(z.object({ boxId: z.string(), label: z.number().int().min(0) })),
 });
 export type BoxTable = z.infer<typeof BoxTableSchema>;
-
-export function parseBoxTable(raw: unknown): BoxTable {
-  const parsed = BoxTableSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(formatZodError(parsed.error, 'ingest boxes.json'));
-  return parsed.data;
-}

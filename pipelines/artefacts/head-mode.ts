@@ -1,0 +1,5 @@
+import { z } from 'zod';
+
+export const SEMI = 'semi-supervised';
+/** How a head is trained: on the labelled sample only, or refitted with pseudo-labels. */
+export const HeadMode = z.enum(['supervised', SEMI]);

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { openArtefact, readInputJson } from '../../activities/artefact-input.js';
+import { contractWriter, OutputContractError } from '../../activities/output-contract.js';
+import { registeredStages } from '../../activities/stage-registry.js';
+import { PIPELINE_STAGES } from '../../activities/stages/index.js';
+import { lineageRows } from '../../activities/stages/support/lineage.js';
+import { producerOutputs } from '../../pipelines/stage.js';
+import {
+  evaluateStage,
+  featuresStage,
+  headStage,
+  PAPER_STAGES,
+  sampleStage,
+} from '../../pipelines/stages.js';
+import type { Manifest } from '../../store/artefact-schema.js';
+import { ArtefactWriter, readArtefactFile } from '../../store/artefacts.js';
+import { createS3Client, ensureBucket } from '../../store/s3.js';
+import { testSettings } from '../support/env.js';
+
+describe('one stage registry: PAPER_STAGES declares, the worker implements, nothing else lists stages', () => {
+  it('registers exactly one implementation per declared stage, in declaration order', () => {
+    assert.deepEqual(
+      PIPELINE_STAGES.map((s) => s.def),
+      [...PAPER_STAGES],
+    );
+  });
+
+  it('refuses a declared stage without an implementation, and an implementation without a declaration', () => {
+    const withoutSample = PIPELINE_STAGES.filter((s) => s.def !== sampleStage);
+    assert.throws(
+      () => registeredStages(PAPER_STAGES, withoutSample),
+      /stage sample is declared but has no implementation/,
+    );
+    const stray = { def: { ...sampleStage, name: 'stray' }, run: PIPELINE_STAGES[0]!.run };
+    assert.throws(
+      () => registeredStages(PAPER_STAGES, [...PIPELINE_STAGES, stray]),
+      /stage stray is implemented but not declared/,
+    );
+  });
+
+  it('sorts Lineage rows by declaration order, whatever order the manifests come in', () => {
+    const manifest = (stage: string) =>
+      ({
+        stage,
+        cacheKey: `${stage}-key`,
+        digest: 'd',
+        codeVersion: 1,
+        params: {},
+        timings: { durationMs: 1 },
+      }) as unknown as Manifest;
+    const stages = PAPER_STAGES.map((s) => s.name).filter((s) => s !== 'report');
+    const rows = lineageRows([...stages].reverse().map(manifest), new Set());
+    assert.deepEqual(
+      rows.map((r) => r.stage),
+      stages,
+    );
+  });
+
+  it("reads an input by its producer's declaration and refuses a producer the declaration does not list", () => {
+    assert.equal(producerOutputs(headStage, 'sample', 'sample'), sampleStage.outputs);
+    assert.equal(producerOutputs(evaluateStage, 'features', 'features'), featuresStage.outputs);
+    assert.equal(
+      producerOutputs(PAPER_STAGES[9], 'eval/swav/supervised/10pct/seed1', 'evaluate'),
+      evaluateStage.outputs,
+    );
+    assert.equal(producerOutputs(featuresStage, 'backbone', 'pretrain'), PAPER_STAGES[4].outputs);
+    assert.throws(
+      () => producerOutputs(headStage, 'sample', 'crop'),
+      /input "sample" of stage head was made by stage crop, but its declaration reads it from sample/,
+    );
+  });
+});
+
+describe('typed artefact contracts: writes checked against the declaration, reads parsed by it', () => {
+  it('writes a declared JSON file byte for byte as before, and refuses undeclared, mis-kinded or invalid ones', async () => {
+    const settings = testSettings('contracts');
+    const bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
+    await ensureBucket(bucket.s3, settings.s3);
+    const raw = new ArtefactWriter(bucket, sampleStage.name, randomBytes(32).toString('hex'));
+    const writer = contractWriter(raw, sampleStage);
+    const value = { seed: 3, candidates: 2, samples: { '50': ['train/a.jpg#0'] } };
+    const file = await writer.putJson('sample.json', value);
+    await assert.rejects(writer.putJson('other.json', {}), (err: unknown) => {
+      assert.ok(err instanceof OutputContractError);
+      assert.match(err.message, /stage sample wrote other\.json, which its declaration does not list/);
+      return true;
+    });
+    await assert.rejects(
+      writer.putBuffer('sample.json', new Uint8Array([1])),
+      /declared JSON; write it with putJson/,
+    );
+    await assert.rejects(writer.putJson('sample.json', { seed: 3, samples: {} }), /candidates/);
+    assert.deepEqual(raw.fileNames(), ['sample.json'], 'nothing refused reached the store');
+    const { ref } = await raw.publish({
+      codeVersion: 1,
+      params: {},
+      inputs: {},
+      metrics: {},
+      startedAt: new Date(),
+    });
+    const input = await openArtefact(bucket, ref, sampleStage.outputs);
+    const manifest = input.manifest;
+    assert.equal(manifest.files[0]?.sha256, file.sha256);
+    assert.equal(
+      (await readArtefactFile(bucket, manifest, 'sample.json')).toString('utf8'),
+      `${JSON.stringify(value)}\n`,
+    );
+    assert.deepEqual(await readInputJson(input, 'sample.json'), value);
+  });
+});
