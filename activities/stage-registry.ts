@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import type { StageDef } from '../pipelines/stage.js';
 import type { StageImpl } from './stage-types.js';
 
@@ -24,8 +25,30 @@ export function registeredStages(
   if (problems.length > 0) {
     throw new Error(
       `stage registry: ${problems.join('; ')}. Declare each stage once in pipelines/stages.ts (PAPER_STAGES) ` +
-        'and implement it in activities/stages/<name>.ts, listed in activities/stages/index.ts',
+        'and implement it (defineStage) in activities/stages/<name>.ts',
     );
   }
   return paired;
+}
+
+function isStageImpl(value: unknown): value is StageImpl {
+  if (typeof value !== 'object' || value === null) return false;
+  const { def, run } = value as { def?: { name?: unknown }; run?: unknown };
+  return typeof def?.name === 'string' && typeof run === 'function';
+}
+
+/**
+ * Every stage implementation exported by a module of `dir` (activities/stages/: one file per stage, helpers
+ * in support/ and the rest export none), paired with the declarations by `registeredStages`. Found by
+ * looking, not listed: adding a stage is its declaration, its file and its wiring into the pipeline.
+ */
+export async function implementationsIn(
+  declared: readonly StageDef[],
+  dir: URL,
+  skip: readonly string[],
+): Promise<readonly StageImpl[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.js') && !skip.includes(f)).sort();
+  const modules = await Promise.all(files.map(async (f) => await import(new URL(f, dir).href)));
+  const found = modules.flatMap((m: Record<string, unknown>) => Object.values(m).filter(isStageImpl));
+  return registeredStages(declared, found);
 }

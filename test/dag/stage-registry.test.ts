@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { openArtefact, readInputJson } from '../../activities/artefact-input.js';
 import { contractWriter, OutputContractError } from '../../activities/output-contract.js';
-import { registeredStages } from '../../activities/stage-registry.js';
+import { implementationsIn, registeredStages } from '../../activities/stage-registry.js';
 import { PIPELINE_STAGES } from '../../activities/stages/index.js';
 import { lineageRows } from '../../activities/stages/support/lineage.js';
 import { producerOutputs } from '../../pipelines/stage.js';
@@ -24,6 +24,14 @@ describe('one stage registry: PAPER_STAGES declares, the worker implements, noth
     assert.deepEqual(
       PIPELINE_STAGES.map((s) => s.def),
       [...PAPER_STAGES],
+    );
+  });
+
+  it('finds the implementations in activities/stages/ and refuses to start without one', async () => {
+    const folder = new URL('../../activities/stages/', import.meta.url);
+    await assert.rejects(
+      implementationsIn(PAPER_STAGES, folder, ['index.js', 'sample.js']),
+      /stage sample is declared but has no implementation/,
     );
   });
 
