@@ -52,7 +52,7 @@ function scoreL2(
     const fit = fitSoftmaxRegression({
       ...train,
       l2,
-      tolerance: settings.tolerance,
+      tolerance: Math.max(settings.tolerance, settings.cvTolerance),
       maxIterations: settings.maxIterations,
       ...(warm[f] ? { init: warm[f] } : {}),
     });

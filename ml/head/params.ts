@@ -18,6 +18,11 @@ export const HeadFitParams = z.strictObject({
   l2Fallback: z.number().gt(0).default(1e-2),
   /** Converged when every gradient component is at most this (float64, mean-loss scale; scikit-learn: 1e-4). */
   tolerance: z.number().gt(0).max(1e-2).default(1e-5),
+  /**
+   * Tolerance of the cross-validation fits, which only rank λ: scikit-learn's default. Held-out losses of
+   * neighbouring grid points differ by far more than a fit this close to its optimum can move them.
+   */
+  cvTolerance: z.number().gt(0).max(1e-2).default(1e-4),
   maxIterations: z.number().int().min(10).default(2000),
   /** Minimum max-probability of a pseudo-label (semi-supervised). */
   pseudoThreshold: z.number().gt(0).max(1).default(0.9),
