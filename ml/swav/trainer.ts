@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { createRng, permutation, type Rng, type RngState, restoreRng } from '../random.js';
+import { createRng, permutation, type ResumableRng, type RngState, restoreRng } from '../random.js';
 import type { CollapseRecovery } from './collapse.js';
 import {
   addStep,
@@ -121,7 +121,7 @@ function gatherImages(data: ImageBatch, indices: readonly number[]): Uint8Array 
 export class SwavTrainer {
   readonly model: SwavModel;
   private readonly optimizer: MomentumSgd;
-  private rng: Rng;
+  private rng: ResumableRng;
   private queue: EmbeddingQueue | null = null;
   private cursor: EpochCursor | null = null;
   private epochHistory: EpochStats[] = [];
