@@ -5,9 +5,15 @@ import {
   collapseSigns,
   decodeSwavState,
   detectCollapse,
+  type EpochStats,
   encodeSwavState,
   type ImageBatch,
+  type ResolvedSwavSettings,
+  resolvedAutoValues,
+  resolveSwavSettings,
+  type StepResult,
   SwavTrainer,
+  swavTrainerConfig,
 } from '../../ml/swav/index.js';
 import { pretrainStage } from '../../pipelines/stages.js';
 import { StageFailure } from '../stage-runner.js';
@@ -15,8 +21,6 @@ import { defineStage, type StageContext } from '../stage-types.js';
 import { yieldToEventLoop } from './artefact-files.js';
 import { loadCropPool } from './crop-pool.js';
 import { backendLabel, ensureBackend } from './ml-runtime.js';
-import { swavTrainerConfig, swavTrainingImages } from './swav-config.js';
-import { type ResolvedSwavSettings, resolvedAutoValues, resolveSwavSettings } from './swav-defaults.js';
 import { chooseMonitorSet, type MonitorSet, monitorKnnAccuracy } from './swav-monitor.js';
 import {
   applyCollapseFixes,
@@ -25,6 +29,7 @@ import {
   loadHealthyState,
   saveHealthyState,
 } from './swav-recovery.js';
+import { swavTrainingImages } from './swav-training-images.js';
 
 /** A fresh trainer, or the newest checkpoint of this exact stage + inputs + params (after a crash or retry). */
 async function startOrResume(ctx: StageContext, settings: ResolvedSwavSettings, stepsPerEpoch: number) {
@@ -156,34 +161,12 @@ export const pretrain = defineStage({
     const t0 = Date.now();
     let lastLoss = Number.NaN;
     let checkpointKey: string | undefined;
-    const gate = async () => {
-      const verdict = detectCollapse(trainer.history, settings.prototypes, {
-        patience: settings.collapsePatience,
-      });
-      if (verdict.collapsed) {
-        trainer = await retryOrFail(ctx, trainer, backbone, settings, verdict, shape);
-        const bytes = encodeSwavState(trainer.getState());
-        checkpointKey = (await ctx.saveCheckpoint(checkpointLabel(trainer), bytes)).key;
-      }
+
+    const checkpoint = async (bytes = encodeSwavState(trainer.getState())) => {
+      checkpointKey = (await ctx.saveCheckpoint(checkpointLabel(trainer), bytes)).key;
     };
-    // A crash between an epoch's checkpoint and its gate resumes here: gate it as the lost attempt would have.
-    if (trainer.atEpochBoundary && trainer.epoch > 0) await gate();
-    while (trainer.epoch < settings.epochs) {
-      const progress = trainer.trainEpoch(data, { batchSize: settings.batchSize, maxSteps: 1 });
-      if (progress.steps > 0) lastLoss = progress.meanLoss;
-      let bytes: Uint8Array | undefined;
-      if (progress.epochDone) {
-        if (monitor) trainer.recordKnnAccuracy(await monitorKnnAccuracy(backbone, monitor));
-        bytes = encodeSwavState(trainer.getState());
-        const latest = trainer.history.at(-1);
-        // Saved before the checkpoint, so any resumable checkpoint has its healthy epoch saved too.
-        if (latest && collapseSigns(latest, settings.prototypes).length === 0)
-          await saveHealthyState(ctx.bucket, ctx.cacheKey, bytes);
-      }
-      if (bytes || trainer.iteration % settings.checkpointEverySteps === 0) {
-        bytes ??= encodeSwavState(trainer.getState());
-        checkpointKey = (await ctx.saveCheckpoint(checkpointLabel(trainer), bytes)).key;
-      }
+    const heartbeat = (step: StepResult) => {
+      lastLoss = step.epochEnded?.loss ?? step.loss;
       ctx.progress({
         epoch: trainer.epoch,
         step: trainer.iteration,
@@ -193,7 +176,34 @@ export const pretrain = defineStage({
         loss: lastLoss,
         ...(checkpointKey ? { checkpointKey } : {}),
       });
-      if (progress.epochDone) await gate();
+    };
+    /** After an epoch: score it with the k-NN monitor, keep its state when healthy, checkpoint it. */
+    const closeEpoch = async (epoch: EpochStats) => {
+      if (monitor) trainer.recordKnnAccuracy(await monitorKnnAccuracy(backbone, monitor));
+      const bytes = encodeSwavState(trainer.getState());
+      // Saved before the checkpoint, so any resumable checkpoint has its healthy epoch saved too.
+      if (collapseSigns(epoch, settings.prototypes).length === 0)
+        await saveHealthyState(ctx.bucket, ctx.cacheKey, bytes);
+      await checkpoint(bytes);
+    };
+    /** The collapse gate: on collapse, fail or continue with a retried trainer (checkpointed at once). */
+    const gate = async () => {
+      const verdict = detectCollapse(trainer.history, settings.prototypes, {
+        patience: settings.collapsePatience,
+      });
+      if (!verdict.collapsed) return;
+      trainer = await retryOrFail(ctx, trainer, backbone, settings, verdict, shape);
+      await checkpoint();
+    };
+
+    // A crash between an epoch's checkpoint and its gate resumes here: gate it as the lost attempt would have.
+    if (trainer.atEpochBoundary && trainer.epoch > 0) await gate();
+    while (trainer.epoch < settings.epochs) {
+      const step = trainer.trainStep(data);
+      if (step.epochEnded) await closeEpoch(step.epochEnded);
+      else if (step.iteration % settings.checkpointEverySteps === 0) await checkpoint();
+      heartbeat(step);
+      if (step.epochEnded) await gate();
       await yieldToEventLoop();
     }
     const saved = await saveBackboneToMemory(backbone);

@@ -27,6 +27,14 @@ export {
   SWAV_COLOR_JITTER,
   swavMultiCropConfig,
 } from './multicrop.js';
+export {
+  type ResolvedSwavSettings,
+  resolvedAutoValues,
+  resolveSwavSettings,
+  type SwavDataShape,
+  SwavParams,
+  type SwavSettings,
+} from './params.js';
 export { EmbeddingQueue, type EmbeddingQueueState } from './queue.js';
 export { type LrSchedule, lrAt } from './schedule.js';
 export { MomentumSgd } from './sgd.js';
@@ -35,8 +43,6 @@ export { snapshotOf, type TensorSnapshot } from './snapshot.js';
 export { decodeSwavState, encodeSwavState } from './state-codec.js';
 export {
   type EpochCursor,
-  type EpochOptions,
-  type EpochProgress,
   type ImageBatch,
   type StepResult,
   SWAV_STATE_FORMAT,
@@ -44,3 +50,4 @@ export {
   type SwavTrainerConfig,
   type SwavTrainerState,
 } from './trainer.js';
+export { swavMultiCrop, swavTrainerConfig } from './trainer-config.js';
