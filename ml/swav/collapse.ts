@@ -6,7 +6,7 @@ export interface CollapseOptions {
 }
 
 /** Thresholds for "the assignments carry no information"; a healthy run is far from each. */
-export const COLLAPSE_SIGNS = {
+const COLLAPSE_SIGNS = {
   /** Mean prediction entropy ≥ this × ln K: every crop gets a (nearly) flat distribution over prototypes. */
   uniformEntropy: 0.97,
   /** One prototype is the most likely one for more than this share of the crops. */
@@ -30,7 +30,7 @@ export const COLLAPSE_FIX_KEYS = [
 ] as const;
 export type CollapseFixKey = (typeof COLLAPSE_FIX_KEYS)[number];
 
-export const COLLAPSE_FIXES =
+const COLLAPSE_FIXES =
   'swav.epsilon (a smaller Sinkhorn epsilon, e.g. 0.03 instead of 0.05), swav.freezePrototypesSteps ' +
   '(freeze the prototypes for longer), swav.globalScale and swav.colorJitter (softer augmentation: a larger ' +
   'minimum crop scale, weaker colour jitter), or swav.queueLength (a feature queue for small batches)';

@@ -60,7 +60,7 @@ function linearInit(fanIn: number, fanOut: number, rng: Rng): { kernel: tf.Varia
 }
 
 /** `conv2d_7/kernel_2` -> `kernel`: the role of a weight without the per-process uniquifying suffix. */
-export function weightRole(name: string): string {
+function weightRole(name: string): string {
   return (name.split('/').pop() ?? 'weight').replace(/_\d+$/, '');
 }
 

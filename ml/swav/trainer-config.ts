@@ -4,7 +4,7 @@ import type { ResolvedSwavSettings } from './params.js';
 import type { SwavTrainerConfig } from './trainer.js';
 
 /** SwAV's multi-crop recipe at the configured sizes, scales and augmentation strengths. */
-export function swavMultiCrop(settings: ResolvedSwavSettings): MultiCropConfig {
+function swavMultiCrop(settings: ResolvedSwavSettings): MultiCropConfig {
   const base = swavMultiCropConfig(settings.globalCrop, settings.localCrop, settings.localCount);
   const s = settings.colorJitter;
   const jitter = { brightness: 0.8 * s, contrast: 0.8 * s, saturation: 0.8 * s, hue: 0.2 * s };
