@@ -4,9 +4,9 @@
 // workers, and bench/torch_reference.py times the same compute-only step.
 import * as tf from '@tensorflow/tfjs-core';
 import { buildSmallResNet } from '../ml/models/index.js';
-import { createSwavModel, MomentumSgd, sinkhornKnopp, swavLoss } from '../ml/swav/index.js';
+import { createSwavModel, MomentumSgd, SwavParams, sinkhornKnopp, swavLoss } from '../ml/swav/index.js';
 
-/** The pipeline's SwAV defaults (pipelines/stages.ts SwavParams) on the small ResNet. */
+/** The pipeline's SwAV defaults (ml/swav/params.ts) on the small ResNet. */
 export interface SwavBenchConfig {
   batch: number;
   globalCrop: number;
@@ -51,13 +51,15 @@ export interface SwavBench {
 export function swavBench(config: SwavBenchConfig = SWAV_BENCH_DEFAULTS): SwavBench {
   const backbone = buildSmallResNet({ seed: 0, inputSize: config.globalCrop });
   const model = createSwavModel(backbone, { ...config, seed: 1 });
-  const sgd = new MomentumSgd(0.9, 1e-6);
+  const swav = SwavParams.parse({ arch: { kind: 'small-resnet' } });
+  const sgd = new MomentumSgd(swav.momentum, swav.weightDecay);
+  const sinkhorn = { epsilon: swav.epsilon, iterations: swav.sinkhornIterations };
   const views = randomViews(config);
   const trainable = model.weights.filter((w) => w.trainable);
   const lossOf = (): tf.Scalar => {
     const scores = tf.split(model.score(model.embed(views)), views.length, 0) as tf.Tensor2D[];
-    const codes = scores.slice(0, GLOBAL_VIEWS).map((s) => sinkhornKnopp(detach(s)));
-    return swavLoss(scores, codes, 0.1);
+    const codes = scores.slice(0, GLOBAL_VIEWS).map((s) => sinkhornKnopp(detach(s), sinkhorn));
+    return swavLoss(scores, codes, swav.temperature);
   };
   const step = async () => {
     model.normalizePrototypes();

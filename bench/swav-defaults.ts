@@ -10,8 +10,8 @@ import path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { MakeShelvesOptions } from '../data/shelves/make-shelves.js';
 import { buildBackbone } from '../ml/models/index.js';
+import { SwavParams } from '../ml/swav/params.js';
 import { DEMO_ARCH, DEMO_SHELVES } from '../pipelines/demo-config.js';
-import { SwavParams } from '../pipelines/stages.js';
 import { initBackend } from '../runtime/index.js';
 import {
   type CropData,

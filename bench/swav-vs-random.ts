@@ -13,13 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
-import {
-  type ResolvedSwavSettings,
-  type SwavSettings,
-  swavTrainerConfig,
-  swavTrainingImages,
-} from '../activities/stages/swav-config.js';
-import { resolvedAutoValues, resolveSwavSettings } from '../activities/stages/swav-defaults.js';
+import { swavTrainingImages } from '../activities/stages/swav/swav-training-images.js';
 import { cropShelfImages } from '../data/crop/index.js';
 import { type LoadedCropPool, loadCropPoolDir } from '../data/crop/load-pool.js';
 import { findFashionMnist } from '../data/fashion-mnist.js';
@@ -35,9 +29,14 @@ import {
   detectCollapse,
   type EpochStats,
   type ImageBatch,
+  type ResolvedSwavSettings,
+  resolvedAutoValues,
+  resolveSwavSettings,
+  SwavParams,
+  type SwavSettings,
   SwavTrainer,
+  swavTrainerConfig,
 } from '../ml/swav/index.js';
-import { SwavParams } from '../pipelines/stages.js';
 import { type BackendInfo, initBackend } from '../runtime/index.js';
 import { type ShelfTint, tintShelfImages } from './tint-shelves.js';
 
@@ -178,16 +177,15 @@ export async function pretrainSwav(
   while (trainer.epoch < params.epochs) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
-    const progress = trainer.trainEpoch(data, { batchSize: params.batchSize });
+    const epoch = trainer.trainEpoch(data);
     seconds += (performance.now() - t0) / 1000;
     const c = process.cpuUsage(c0);
     cpuSeconds += (c.user + c.system) / 1e6;
-    const e = trainer.history.at(-1);
     options.log?.(
-      `  swav epoch ${trainer.epoch}/${params.epochs}: loss ${progress.meanLoss.toFixed(3)} (ln K ${Math.log(params.prototypes).toFixed(3)}), ` +
-        `entropy ${e?.predictionEntropy.toFixed(3)}·ln K, spread ${e?.featureSpread.toFixed(3)}, usage ${e?.prototypeUsage.toFixed(2)}, ${seconds.toFixed(0)} s`,
+      `  swav epoch ${trainer.epoch}/${params.epochs}: loss ${epoch.loss.toFixed(3)} (ln K ${Math.log(params.prototypes).toFixed(3)}), ` +
+        `entropy ${epoch.predictionEntropy.toFixed(3)}·ln K, spread ${epoch.featureSpread.toFixed(3)}, usage ${epoch.prototypeUsage.toFixed(2)}, ${seconds.toFixed(0)} s`,
     );
-    const knn = await options.onEpoch?.(trainer.epoch, progress.meanLoss, backbone);
+    const knn = await options.onEpoch?.(trainer.epoch, epoch.loss, backbone);
     if (typeof knn === 'number') trainer.recordKnnAccuracy(knn);
   }
   const steps = trainer.iteration;

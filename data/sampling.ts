@@ -1,4 +1,4 @@
-import { deriveSeed, mulberry32, shuffled } from './random.js';
+import { labelSeed, mulberry32, shuffled } from '../ml/random.js';
 
 export interface LabelledItem {
   id: string;
@@ -23,7 +23,7 @@ export function nestedStratifiedSample(
   }
   const orders = [...byClass.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([label, ids]) => shuffled([...ids].sort(), mulberry32(deriveSeed(seed, `class-${label}`))));
+    .map(([label, ids]) => shuffled([...ids].sort(), mulberry32(labelSeed(seed, `class-${label}`))));
   const out: Record<string, string[]> = {};
   for (const f of fractions) {
     out[String(f)] = orders.flatMap((ids) => ids.slice(0, Math.max(1, Math.round((ids.length * f) / 100))));

@@ -1,10 +1,13 @@
 /**
- * Seedable pseudo-random numbers with a serialisable state.
+ * Seeded pseudo-random numbers: the one module every random draw of the project goes through.
  *
- * Every random choice made during training (crop boxes, augmentation draws, shuffles, initial weights)
- * goes through one of these generators, so saving `state()` next to the weights lets a resumed run
- * draw exactly the numbers the uninterrupted run would have drawn. Algorithm: xoshiro128** seeded with
- * splitmix32 (fast, 2^128 period, four 32-bit words of state that survive JSON).
+ * Two generators behind one `Rng` interface, each kept because its exact sequence is baked into results:
+ * - `createRng` (xoshiro128** seeded with splitmix32; fast, 2^128 period) for training: crop boxes,
+ *   augmentation draws, shuffles, initial weights. Its four-word state serialises, so saving `state()`
+ *   next to the weights lets a resumed run draw exactly the numbers the uninterrupted run would have drawn.
+ * - `mulberry32` (one word of state) for data generation and sampling: the generated shelves, test splits
+ *   and label samples of earlier runs are reproduced only by this sequence.
+ * It lives in ml/ because training needs it most; data/ imports it too (ml/ imports nothing from data/).
  */
 
 /** The four 32-bit words of xoshiro128** state, as unsigned integers. */
@@ -17,12 +20,40 @@ export interface Rng {
   uniform(low: number, high: number): number;
   /** Uniform integer in [0, n). */
   int(n: number): number;
-  /** Standard normal sample (Box–Muller; no cached second value so the state stays four words). */
+  /** Uniform integer in [min, max], both inclusive. */
+  intBetween(min: number, max: number): number;
+  /** Standard normal sample (Box–Muller; no cached second value so the state stays as it is). */
   normal(): number;
   /** True with probability p. */
   bernoulli(p: number): boolean;
-  /** Snapshot of the state; `restoreRng(state)` continues the same sequence. */
+  /** Element chosen uniformly; throws on an empty array because a silent undefined would hide a bug. */
+  pick<T>(items: readonly T[]): T;
+}
+
+/** An `Rng` whose position can be saved and continued with `restoreRng` (checkpoints). */
+export interface ResumableRng extends Rng {
   state(): RngState;
+}
+
+/** Every draw expressed through `next()`, so both generators answer them identically. */
+function drawsFrom(next: () => number): Rng {
+  return {
+    next,
+    uniform: (low, high) => low + (high - low) * next(),
+    int: (n) => Math.floor(next() * n),
+    intBetween: (min, max) => min + Math.floor(next() * (max - min + 1)),
+    normal: () => {
+      // 1 - next() lies in (0, 1], so the logarithm is finite.
+      const u1 = 1 - next();
+      const u2 = next();
+      return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    },
+    bernoulli: (p) => next() < p,
+    pick: (items) => {
+      if (items.length === 0) throw new Error('pick() from an empty array');
+      return items[Math.floor(next() * items.length)]!;
+    },
+  };
 }
 
 function splitmix32(seed: number): () => number {
@@ -40,19 +71,16 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-class Xoshiro128 implements Rng {
-  private s: [number, number, number, number];
-
-  constructor(state: RngState) {
-    this.s = [state[0] >>> 0, state[1] >>> 0, state[2] >>> 0, state[3] >>> 0];
-    if (this.s.every((w) => w === 0)) {
-      // An all-zero state is a fixed point of xoshiro; it can only come from a corrupted checkpoint.
-      throw new Error('rng state must not be all zeros');
-    }
-  }
-
-  private nextUint32(): number {
-    const s = this.s;
+function xoshiro128(state: RngState): ResumableRng {
+  const s: [number, number, number, number] = [
+    state[0] >>> 0,
+    state[1] >>> 0,
+    state[2] >>> 0,
+    state[3] >>> 0,
+  ];
+  // An all-zero state is a fixed point of xoshiro; it can only come from a corrupted checkpoint.
+  if (s.every((w) => w === 0)) throw new Error('rng state must not be all zeros');
+  const nextUint32 = (): number => {
     const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
     const t = (s[1] << 9) >>> 0;
     s[2] = (s[2] ^ s[0]) >>> 0;
@@ -62,51 +90,50 @@ class Xoshiro128 implements Rng {
     s[2] = (s[2] ^ t) >>> 0;
     s[3] = rotl(s[3], 11);
     return result;
-  }
-
-  next(): number {
-    return this.nextUint32() / 4294967296;
-  }
-
-  uniform(low: number, high: number): number {
-    return low + (high - low) * this.next();
-  }
-
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  normal(): number {
-    // 1 - next() lies in (0, 1], so the logarithm is finite.
-    const u1 = 1 - this.next();
-    const u2 = this.next();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-  }
-
-  bernoulli(p: number): boolean {
-    return this.next() < p;
-  }
-
-  state(): RngState {
-    return [this.s[0], this.s[1], this.s[2], this.s[3]];
-  }
+  };
+  return { ...drawsFrom(() => nextUint32() / 4294967296), state: () => [s[0], s[1], s[2], s[3]] };
 }
 
-/** A generator whose whole sequence is fixed by `seed` (any integer; only its low 32 bits are used). */
-export function createRng(seed: number): Rng {
+/** The training generator, whose whole sequence is fixed by `seed` (any integer; its low 32 bits are used). */
+export function createRng(seed: number): ResumableRng {
   const mix = splitmix32(seed);
-  return new Xoshiro128([mix(), mix(), mix(), mix()]);
+  return xoshiro128([mix(), mix(), mix(), mix()]);
 }
 
-/** A generator that continues from a saved `rng.state()`. */
-export function restoreRng(state: RngState): Rng {
-  return new Xoshiro128(state);
+/** A training generator that continues from a saved `rng.state()`. */
+export function restoreRng(state: RngState): ResumableRng {
+  return xoshiro128(state);
 }
 
-/** Derives an independent seed for a sub-task (e.g. weight init vs. augmentation) from one run seed. */
+/** The data generator (mulberry32): tiny, fast and good enough for data generation (not for cryptography). */
+export function mulberry32(seed: number): Rng {
+  let state = seed >>> 0;
+  return drawsFrom(() => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  });
+}
+
+/** Derives an independent seed for a numbered sub-task (e.g. weight init vs. augmentation) from one seed. */
 export function deriveSeed(seed: number, stream: number): number {
   const mix = splitmix32((seed ^ Math.imul(stream + 1, 0x27d4eb2d)) >>> 0);
   return mix();
+}
+
+/**
+ * Derives an independent seed for a named sub-task of data generation or sampling (FNV-style hash of the
+ * label), so adding draws in one place does not shift another. Not `deriveSeed`: its values differ, and the
+ * generated datasets and samples depend on these.
+ */
+export function labelSeed(seed: number, label: string): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  for (let i = 0; i < label.length; i++) {
+    h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return h;
 }
 
 /** Fisher–Yates shuffle in place; returns the same array. */
@@ -118,6 +145,11 @@ export function shuffleInPlace<T>(items: T[], rng: Rng): T[] {
     items[j] = tmp;
   }
   return items;
+}
+
+/** Fisher–Yates shuffle into a new array. */
+export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
+  return shuffleInPlace(items.slice(), rng);
 }
 
 /** A random permutation of 0..n-1. */

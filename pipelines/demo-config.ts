@@ -3,8 +3,8 @@
 import type { z } from 'zod';
 import type { MakeShelvesOptions } from '../data/shelves/make-shelves.js';
 import type { SmallResNetSpec } from '../ml/models/backbone-spec.js';
+import type { SwavParams } from '../ml/swav/params.js';
 import type { RunConfigSchema } from './paper.js';
-import type { SwavParams } from './stages.js';
 
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
 
@@ -30,7 +30,7 @@ export const DEMO_ARCH: z.input<typeof SmallResNetSpec> = {
 
 /**
  * SwAV for 32 px crops, hand-tuned before the scale-aware defaults existed; for these shelves the `auto`
- * rules (activities/stages/swav-defaults.ts) resolve to the same recipe but 15 epochs. Kept explicit so the
+ * rules (ml/swav/params.ts) resolve to the same recipe but 15 epochs. Kept explicit so the
  * demo's Table 2 stays comparable with earlier runs. Two global crops only (20 % cheaper per image than 2 + 2×16 px; local crops of 5–14 %
  * of a 32 px crop are 7–12 px patches, and no short run with them beat random init), 32 prototypes for a
  * batch of 64, 16 epochs

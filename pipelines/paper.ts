@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SmallResNetSpec } from '../ml/models/backbone-spec.js';
+import { SwavParams } from '../ml/swav/params.js';
 import type { DagNode, DagPlan } from './dag.js';
 import { validateDag } from './dag.js';
 import { stageNode } from './stage.js';
@@ -14,7 +15,6 @@ import {
   ingestStage,
   pretrainStage,
   reportStage,
-  SwavParams,
   sampleStage,
   snapshotStage,
 } from './stages.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HeadFitParams } from '../ml/head/params.js';
-import { ResNet50Spec, SmallResNetSpec } from '../ml/models/backbone-spec.js';
-import { COLLAPSE_FIX_KEYS } from '../ml/swav/collapse.js';
+import { BuiltBackboneSpec } from '../ml/models/backbone-spec.js';
+import { SwavParams } from '../ml/swav/params.js';
 import { ReportInputSchema } from '../report/model.js';
 import { BoxTableSchema } from './artefacts/box-table-file.js';
 import { CropReportFileSchema } from './artefacts/crop-report-file.js';
@@ -28,7 +28,6 @@ const location = z
   .string()
   .min(1, 'a local directory or s3://bucket/prefix holding images/ and annotations/');
 const classes = z.array(z.string().regex(/^[a-z0-9_-]+$/i)).min(2);
-const ArchSpec = z.discriminatedUnion('kind', [SmallResNetSpec, ResNet50Spec]);
 
 export { HeadMode, SEMI } from './artefacts/head-mode.js';
 
@@ -96,7 +95,7 @@ export const backboneStage = {
   description: 'a random-init backbone (control) or an imported pretrained one, in TensorFlow.js format',
   codeVersion: 2,
   params: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('random'), arch: ArchSpec }),
+    z.strictObject({ kind: z.literal('random'), arch: BuiltBackboneSpec }),
     z.strictObject({
       kind: z.literal('imported'),
       /** Local path or s3://bucket/key of a TensorFlow.js model.json (weights beside it). */
@@ -112,57 +111,7 @@ export const backboneStage = {
   startToCloseTimeout: '30 minutes',
 } satisfies StageDef;
 
-/** A SwAV setting that is derived from the crop size and the unlabelled pool unless given (swav-defaults.ts). */
-const auto = <T extends z.ZodType>(value: T) => z.union([z.literal('auto'), value]).default('auto');
-const scaleRange = z
-  .tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)])
-  .refine(([lo, hi]) => lo <= hi, 'a scale range is [min, max] with min <= max, e.g. [0.4, 1]');
-
-/**
- * SwAV pretraining. `auto` values are resolved by the pretrain stage from the crop size and the number of
- * unlabelled crops, by the rules in activities/stages/swav-defaults.ts (also in README, Configuration).
- */
-export const SwavParams = z.strictObject({
-  arch: ArchSpec,
-  seed: z.number().int().default(1),
-  epochs: auto(z.number().int().min(1)),
-  batchSize: z.number().int().min(2).default(64),
-  prototypes: auto(z.number().int().min(2)),
-  projHidden: z.number().int().min(8).default(256),
-  projOut: z.number().int().min(8).default(64),
-  globalCrop: auto(z.number().int().min(8)),
-  localCrop: auto(z.number().int().min(8)),
-  localCount: auto(z.number().int().min(0)),
-  /** RandomResizedCrop area ranges (SwAV at 224 px: global [0.14, 1], local [0.05, 0.14]). */
-  globalScale: auto(scaleRange),
-  localScale: auto(scaleRange),
-  /** Colour-jitter strength s: brightness/contrast/saturation 0.8·s, hue 0.2·s, applied with p = 0.8 (SwAV: 1). */
-  colorJitter: auto(z.number().min(0)),
-  grayscaleProbability: z.number().min(0).max(1).default(0.2),
-  blurProbability: z.number().min(0).max(1).default(0.5),
-  lr: z.number().positive().default(0.3),
-  warmupEpochs: z.number().min(0).default(1),
-  epsilon: z.number().positive().default(0.05),
-  temperature: z.number().positive().default(0.1),
-  freezePrototypesSteps: z.number().int().min(0).default(20),
-  queueLength: auto(z.number().int().min(0)),
-  queueStartEpoch: auto(z.number().int().min(0)),
-  /** Use at most this many unlabelled crops per epoch (0 = all). */
-  maxImages: z.number().int().min(0).default(0),
-  checkpointEverySteps: z.number().int().min(1).default(20),
-  /** Epochs in a row that must look collapsed before the gate fires. */
-  collapsePatience: z.number().int().min(1).default(3),
-  /** When the gate fires, retry once from the last healthy epoch with `collapseRetryFixes` applied. */
-  collapseRetry: z.boolean().default(true),
-  collapseRetryFixes: z
-    .array(z.enum(COLLAPSE_FIX_KEYS))
-    .min(1, `name at least one of ${COLLAPSE_FIX_KEYS.join(', ')} (or set collapseRetry: false)`)
-    .default(['epsilon', 'freezePrototypesSteps', 'globalScale', 'colorJitter']),
-  /** Labelled train crops (a fixed seeded subset) scored by k-NN after every epoch; 0 turns the monitor off. */
-  monitorCrops: z.number().int().min(0).default(500),
-  monitorK: z.number().int().min(1).default(20),
-});
-
+/** SwAV pretraining; every setting, its default and the `auto` rules live in ml/swav/params.ts. */
 export const pretrainStage = {
   name: 'pretrain',
   description: 'SwAV self-supervised pretraining on the unlabelled pool; checkpoints and resumes',

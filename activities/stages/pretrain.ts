@@ -1,30 +1,25 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { buildBackbone, saveBackboneToMemory } from '../../ml/models/index.js';
 import {
-  type CollapseVerdict,
-  collapseSigns,
   decodeSwavState,
-  detectCollapse,
   encodeSwavState,
   type ImageBatch,
+  type ResolvedSwavSettings,
+  resolvedAutoValues,
+  resolveSwavSettings,
+  type SwavSettings,
   SwavTrainer,
+  swavTrainerConfig,
 } from '../../ml/swav/index.js';
 import { pretrainStage } from '../../pipelines/stages.js';
 import { StageFailure } from '../stage-runner.js';
 import { defineStage, type StageContext } from '../stage-types.js';
-import { yieldToEventLoop } from './artefact-files.js';
-import { loadCropPool } from './crop-pool.js';
-import { backendLabel, ensureBackend } from './ml-runtime.js';
-import { swavTrainerConfig, swavTrainingImages } from './swav-config.js';
-import { type ResolvedSwavSettings, resolvedAutoValues, resolveSwavSettings } from './swav-defaults.js';
-import { chooseMonitorSet, type MonitorSet, monitorKnnAccuracy } from './swav-monitor.js';
-import {
-  applyCollapseFixes,
-  describeChanges,
-  type FixContext,
-  loadHealthyState,
-  saveHealthyState,
-} from './swav-recovery.js';
+import { loadCropPool } from './support/crop-pool.js';
+import { backendLabel, ensureBackend } from './support/ml-runtime.js';
+import { checkpointLabel, PretrainLoop, type PretrainShape } from './swav/pretrain-loop.js';
+import { chooseMonitorSet, type MonitorSet, monitorKnnAccuracy } from './swav/swav-monitor.js';
+import { describeChanges, saveHealthyState } from './swav/swav-recovery.js';
+import { swavTrainingImages } from './swav/swav-training-images.js';
 
 /** A fresh trainer, or the newest checkpoint of this exact stage + inputs + params (after a crash or retry). */
 async function startOrResume(ctx: StageContext, settings: ResolvedSwavSettings, stepsPerEpoch: number) {
@@ -54,179 +49,88 @@ async function loadMonitorSet(ctx: StageContext, settings: ResolvedSwavSettings)
   return set;
 }
 
-/** Checkpoint labels keep increasing across a collapse retry (the rolling checkpoints are pruned by label). */
-function checkpointLabel(trainer: SwavTrainer): number {
-  return trainer.iteration + trainer.stepsAbandoned;
-}
+type AutoValues = ReturnType<typeof resolvedAutoValues>;
 
-/** The state a retry restarts from: the newest healthy epoch's (epoch 0: the initial weights). */
-async function healthyState(ctx: StageContext, epoch: number) {
-  const blob = await loadHealthyState(ctx.bucket, ctx.cacheKey);
-  const state = blob ? decodeSwavState(blob) : undefined;
-  if (state?.epoch !== epoch)
+/** The unlabelled crops SwAV trains on and the settings resolved for them (the `auto` ones logged). */
+async function loadTrainingData(ctx: StageContext, params: SwavSettings) {
+  const pool = await loadCropPool(ctx.inputs.crops!, 'unlabelled', ctx.scratchDir);
+  const unlabelled: ImageBatch = { pixels: pool.pixels, n: pool.n, h: pool.size, w: pool.size, c: 3 };
+  const data = swavTrainingImages(unlabelled, params);
+  const settings = resolveSwavSettings(params, { cropSize: pool.size, images: data.n });
+  const auto = resolvedAutoValues(params, settings);
+  ctx.log(`SwAV auto settings for ${pool.size} px crops, ${data.n} unlabelled: ${JSON.stringify(auto)}`);
+  if (data.n < settings.batchSize) {
     throw new StageFailure(
-      `pretrain: the saved state of healthy epoch ${epoch} is missing (found ${state?.epoch ?? 'none'}); ` +
-        're-run the stage with --force',
+      `pretrain: ${data.n} unlabelled crops < batchSize ${settings.batchSize}; lower swav.batchSize`,
     );
-  return state;
+  }
+  const shape: PretrainShape = { stepsPerEpoch: Math.floor(data.n / settings.batchSize), images: data.n };
+  return { data, settings, auto, shape };
 }
 
 /**
- * The gate fired: fail with its message and this run's suggested values, or (once, when allowed) swap the
- * trainer for one restarted from the last healthy epoch with the fixes applied.
+ * A fresh start: score the untrained backbone, and keep the initial state as healthy epoch 0 (a retry from
+ * scratch restarts from exactly these weights, even with an unseeded architecture).
  */
-async function retryOrFail(
+async function keepInitialState(ctx: StageContext, trainer: SwavTrainer, monitor: MonitorSet | null) {
+  if (monitor) trainer.recordKnnAccuracy(await monitorKnnAccuracy(trainer.model.backbone, monitor));
+  await saveHealthyState(ctx.bucket, ctx.cacheKey, encodeSwavState(trainer.getState()));
+}
+
+/** The trained backbone (model.json + weights.bin) and history.json: settings, per-epoch stats, retries. */
+async function writeOutputs(
   ctx: StageContext,
   trainer: SwavTrainer,
-  backbone: LayersModel,
-  settings: ResolvedSwavSettings,
-  verdict: CollapseVerdict,
-  shape: { stepsPerEpoch: number; images: number },
-): Promise<SwavTrainer> {
-  const at: FixContext = {
-    restartStep: 0,
-    restartEpoch: verdict.lastHealthyEpoch,
-    stepsPerEpoch: shape.stepsPerEpoch,
-    images: shape.images,
+  run: { settings: ResolvedSwavSettings; auto: AutoValues; monitor: MonitorSet | null },
+) {
+  const saved = await saveBackboneToMemory(trainer.model.backbone);
+  await ctx.writer.putBuffer('model.json', Buffer.from(saved.modelJson, 'utf8'));
+  await ctx.writer.putBuffer('weights.bin', saved.weights);
+  const { settings, auto, monitor } = run;
+  const history = {
+    settings: { ...settings, arch: undefined },
+    auto,
+    lnK: Math.log(settings.prototypes),
+    steps: trainer.iteration,
+    epochLosses: trainer.epochLosses,
+    epochs: trainer.history,
+    monitor: monitor
+      ? { crops: monitor.images.n, k: monitor.k, classes: monitor.classes, knnAtInit: trainer.knnAtInit }
+      : null,
+    recoveries: trainer.recoveries,
   };
-  const previous = trainer.recoveries[0];
-  if (!settings.collapseRetry || previous) {
-    // Suggest the next step from the settings that just failed (the retried ones, if there was a retry).
-    const current = previous
-      ? applyCollapseFixes(settings, settings.collapseRetryFixes, {
-          ...at,
-          restartStep: previous.restartedFromStep,
-        }).settings
-      : settings;
-    const suggested = describeChanges(applyCollapseFixes(current, settings.collapseRetryFixes, at).changes);
-    const why = previous
-      ? `The stage's one retry (${describeChanges(previous.changes)}) did not help`
-      : 'The collapse retry is off (swav.collapseRetry: false)';
-    throw new StageFailure(`${verdict.message}. ${why}; next try e.g. ${suggested}`);
-  }
-  const healthy = await healthyState(ctx, verdict.lastHealthyEpoch);
-  const { settings: fixed, changes } = applyCollapseFixes(settings, settings.collapseRetryFixes, {
-    ...at,
-    restartStep: healthy.iteration,
-  });
-  ctx.log(`${verdict.message}\nretrying from epoch ${healthy.epoch} with ${describeChanges(changes)}`);
-  const recovery = {
-    detectedAtEpoch: trainer.epoch,
-    detectedAtStep: trainer.iteration,
-    restartedFromEpoch: healthy.epoch,
-    restartedFromStep: healthy.iteration,
-    message: verdict.message,
-    changes,
-    abandoned: trainer.history.filter((e) => e.epoch > healthy.epoch),
-  };
-  trainer.dispose();
-  const config = swavTrainerConfig(fixed, shape.stepsPerEpoch);
-  return SwavTrainer.retryAfterCollapse(healthy, backbone, config, recovery);
+  await ctx.writer.putJson('history.json', history);
 }
 
 export const pretrain = defineStage({
   def: pretrainStage,
   async run(ctx, params) {
     const info = await ensureBackend();
-    const pool = await loadCropPool(ctx.inputs.crops!, 'unlabelled', ctx.scratchDir);
-    const unlabelled: ImageBatch = { pixels: pool.pixels, n: pool.n, h: pool.size, w: pool.size, c: 3 };
-    const data = swavTrainingImages(unlabelled, params);
-    const settings = resolveSwavSettings(params, { cropSize: pool.size, images: data.n });
-    const auto = resolvedAutoValues(params, settings);
-    ctx.log(`SwAV auto settings for ${pool.size} px crops, ${data.n} unlabelled: ${JSON.stringify(auto)}`);
-    if (data.n < settings.batchSize) {
-      throw new StageFailure(
-        `pretrain: ${data.n} unlabelled crops < batchSize ${settings.batchSize}; lower swav.batchSize`,
-      );
-    }
-    const stepsPerEpoch = Math.floor(data.n / settings.batchSize);
-    const shape = { stepsPerEpoch, images: data.n };
+    const { data, settings, auto, shape } = await loadTrainingData(ctx, params);
     const monitor = await loadMonitorSet(ctx, settings);
-    const started = await startOrResume(ctx, settings, stepsPerEpoch);
+    const started = await startOrResume(ctx, settings, shape.stepsPerEpoch);
     const { backbone, resumedFrom } = started;
-    let trainer = started.trainer;
-    const startLabel = checkpointLabel(trainer);
-    if (startLabel === 0) {
-      // A fresh start: score the untrained backbone, and keep the initial state as healthy epoch 0 (a
-      // retry from scratch restarts from exactly these weights, even with an unseeded architecture).
-      if (monitor) trainer.recordKnnAccuracy(await monitorKnnAccuracy(backbone, monitor));
-      await saveHealthyState(ctx.bucket, ctx.cacheKey, encodeSwavState(trainer.getState()));
-    }
-    const totalSteps = settings.epochs * stepsPerEpoch;
+    const startLabel = checkpointLabel(started.trainer);
+    if (startLabel === 0) await keepInitialState(ctx, started.trainer, monitor);
     const t0 = Date.now();
-    let lastLoss = Number.NaN;
-    let checkpointKey: string | undefined;
-    const gate = async () => {
-      const verdict = detectCollapse(trainer.history, settings.prototypes, {
-        patience: settings.collapsePatience,
-      });
-      if (verdict.collapsed) {
-        trainer = await retryOrFail(ctx, trainer, backbone, settings, verdict, shape);
-        const bytes = encodeSwavState(trainer.getState());
-        checkpointKey = (await ctx.saveCheckpoint(checkpointLabel(trainer), bytes)).key;
-      }
-    };
-    // A crash between an epoch's checkpoint and its gate resumes here: gate it as the lost attempt would have.
-    if (trainer.atEpochBoundary && trainer.epoch > 0) await gate();
-    while (trainer.epoch < settings.epochs) {
-      const progress = trainer.trainEpoch(data, { batchSize: settings.batchSize, maxSteps: 1 });
-      if (progress.steps > 0) lastLoss = progress.meanLoss;
-      let bytes: Uint8Array | undefined;
-      if (progress.epochDone) {
-        if (monitor) trainer.recordKnnAccuracy(await monitorKnnAccuracy(backbone, monitor));
-        bytes = encodeSwavState(trainer.getState());
-        const latest = trainer.history.at(-1);
-        // Saved before the checkpoint, so any resumable checkpoint has its healthy epoch saved too.
-        if (latest && collapseSigns(latest, settings.prototypes).length === 0)
-          await saveHealthyState(ctx.bucket, ctx.cacheKey, bytes);
-      }
-      if (bytes || trainer.iteration % settings.checkpointEverySteps === 0) {
-        bytes ??= encodeSwavState(trainer.getState());
-        checkpointKey = (await ctx.saveCheckpoint(checkpointLabel(trainer), bytes)).key;
-      }
-      ctx.progress({
-        epoch: trainer.epoch,
-        step: trainer.iteration,
-        done: trainer.iteration,
-        total: totalSteps,
-        unit: 'steps',
-        loss: lastLoss,
-        ...(checkpointKey ? { checkpointKey } : {}),
-      });
-      if (progress.epochDone) await gate();
-      await yieldToEventLoop();
-    }
-    const saved = await saveBackboneToMemory(backbone);
-    await ctx.writer.putBuffer('model.json', Buffer.from(saved.modelJson, 'utf8'));
-    await ctx.writer.putBuffer('weights.bin', saved.weights);
-    const knnAtInit = trainer.knnAtInit;
-    const history = {
-      settings: { ...settings, arch: undefined },
-      auto,
-      lnK: Math.log(settings.prototypes),
-      steps: trainer.iteration,
-      epochLosses: trainer.epochLosses,
-      epochs: trainer.history,
-      monitor: monitor
-        ? { crops: monitor.images.n, k: monitor.k, classes: monitor.classes, knnAtInit }
-        : null,
-      recoveries: trainer.recoveries,
-    };
-    await ctx.writer.putJson('history.json', history);
+    const loop = new PretrainLoop(ctx, started.trainer, backbone, settings, monitor, shape);
+    await loop.train(data);
+    const trainer = loop.trainer;
+    await writeOutputs(ctx, trainer, { settings, auto, monitor });
     const seconds = (Date.now() - t0) / 1000;
     const stepsRun = checkpointLabel(trainer) - startLabel;
     trainer.dispose();
     backbone.dispose();
     return {
       metrics: {
-        finalLoss: trainer.epochLosses.at(-1) ?? lastLoss,
-        lnK: history.lnK,
+        finalLoss: trainer.epochLosses.at(-1) ?? loop.lastLoss,
+        lnK: Math.log(settings.prototypes),
         images: data.n,
         steps: trainer.iteration,
         resumedFromStep: resumedFrom,
         imagesPerSecond: (stepsRun * settings.batchSize) / Math.max(seconds, 1e-3),
         auto,
-        knnAtInit,
+        knnAtInit: trainer.knnAtInit,
         finalKnn: trainer.history.at(-1)?.knnAccuracy ?? null,
         epochs: trainer.history.map((e) => ({ epoch: e.epoch, loss: e.loss, knn: e.knnAccuracy ?? null })),
         collapseRetries: trainer.recoveries.map((r) => ({

@@ -5,9 +5,9 @@ import { type Failures, parseReportInput, type ReportInput } from '../../report/
 import { buildWeeklyReport } from '../../report/workbook.js';
 import type { UpstreamFailures } from '../stage-input.js';
 import { defineStage, type StageContext } from '../stage-types.js';
-import { pretrainingHistories } from './pretrain-history.js';
 import { readInputJson } from './support/artefact-files.js';
 import { cacheHitsOfRun, lineageRows, upstreamManifests } from './support/lineage.js';
+import { pretrainingHistories } from './swav/pretrain-history.js';
 
 const configKey = (m: EvalMetricsFile) => `${m.backbone}|${m.mode}|${m.fraction}`;
 

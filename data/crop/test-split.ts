@@ -1,5 +1,5 @@
+import { labelSeed, mulberry32, shuffled } from '../../ml/random.js';
 import type { BoxLabel } from '../labels/match-labels.js';
-import { deriveSeed, mulberry32, shuffled } from '../random.js';
 
 /**
  * Picks round(n × testShare) boxes of every class for the held-out test split, with a seeded shuffle per class:
@@ -20,7 +20,7 @@ export function stratifiedTestSplit(
   const test = new Set<string>();
   for (const [label, ids] of [...byClass].sort((a, b) => a[0] - b[0])) {
     // Sorting first makes the split independent of the order labels arrive in.
-    const rng = mulberry32(deriveSeed(seed, `test-split/${label}`));
+    const rng = mulberry32(labelSeed(seed, `test-split/${label}`));
     const take = Math.round(ids.length * testShare);
     for (const id of shuffled([...ids].sort(), rng).slice(0, take)) test.add(id);
   }

@@ -1,4 +1,4 @@
-import type { Rng } from '../random.js';
+import type { Rng } from '../../ml/random.js';
 import { resampleRegion } from '../resample.js';
 import {
   addNoise,
@@ -53,10 +53,10 @@ export function composeShelf(
     [90, 90, 95],
   ]);
   const [minSize, maxSize] = layout.productSize;
-  let top = rng.int(2, 10);
+  let top = rng.intBetween(2, 10);
   while (true) {
-    const rowHeight = rng.int(minSize, maxSize);
-    const plankThickness = rng.int(6, 12);
+    const rowHeight = rng.intBetween(minSize, maxSize);
+    const plankThickness = rng.intBetween(6, 12);
     const plankTop = top + rowHeight + 2;
     if (plankTop + plankThickness > layout.height) break;
     fillRow(canvas, rng, source, layout, top, plankTop, rowHeight, products);
@@ -69,7 +69,7 @@ export function composeShelf(
       plankTop + plankThickness,
       shade(plankColour, 0.6),
     );
-    top = plankTop + plankThickness + rng.int(2, 8);
+    top = plankTop + plankThickness + rng.intBetween(2, 8);
   }
   addNoise(canvas, 5, rng.next);
   return { canvas, products };
@@ -85,23 +85,23 @@ function fillRow(
   rowHeight: number,
   out: PlacedProduct[],
 ): void {
-  let x = rng.int(2, 12);
+  let x = rng.intBetween(2, 12);
   while (true) {
     const kind = pickKind(rng, source, layout.distractorShare);
-    const facings = rng.int(1, 3);
+    const facings = rng.intBetween(1, 3);
     const cardColour = lightColour(rng, 215, 252);
     const inkColour = darkColour(rng);
     for (let f = 0; f < facings; f++) {
-      const h = Math.max(8, Math.round(rowHeight * rng.float(0.8, 1)));
-      const w = Math.max(8, Math.round(h * rng.float(0.65, 0.95)));
+      const h = Math.max(8, Math.round(rowHeight * rng.uniform(0.8, 1)));
+      const w = Math.max(8, Math.round(h * rng.uniform(0.65, 0.95)));
       if (x + w > layout.width - 2) return;
-      const y2 = plankTop - rng.int(0, 1);
+      const y2 = plankTop - rng.intBetween(0, 1);
       const y1 = Math.max(rowTop, y2 - h);
       drawProduct(canvas, rng, source, kind, { x1: x, y1, x2: x + w, y2 }, cardColour, inkColour);
       out.push({ x1: x, y1, x2: x + w, y2, classIndex: kind < source.classCount ? kind : null });
-      x += w + rng.int(1, 6);
+      x += w + rng.intBetween(1, 6);
     }
-    if (rng.next() < 0.08) x += rng.int(10, 40); // an empty spot on the shelf
+    if (rng.next() < 0.08) x += rng.intBetween(10, 40); // an empty spot on the shelf
   }
 }
 
@@ -128,20 +128,20 @@ function drawProduct(
 
 function pickKind(rng: Rng, source: ProductSource, distractorShare: number): number {
   if (source.distractorKinds > 0 && rng.next() < distractorShare) {
-    return source.classCount + rng.int(0, source.distractorKinds - 1);
+    return source.classCount + rng.intBetween(0, source.distractorKinds - 1);
   }
-  return rng.int(0, source.classCount - 1);
+  return rng.intBetween(0, source.classCount - 1);
 }
 
 function lightColour(rng: Rng, min: number, max: number): Rgb {
-  const base = rng.int(min, max);
-  return [base + rng.int(-8, 3), base + rng.int(-8, 3), base + rng.int(-8, 3)].map((v) =>
+  const base = rng.intBetween(min, max);
+  return [base + rng.intBetween(-8, 3), base + rng.intBetween(-8, 3), base + rng.intBetween(-8, 3)].map((v) =>
     Math.max(0, Math.min(255, v)),
   ) as unknown as Rgb;
 }
 
 function darkColour(rng: Rng): Rgb {
-  return [rng.int(10, 160), rng.int(10, 160), rng.int(10, 160)];
+  return [rng.intBetween(10, 160), rng.intBetween(10, 160), rng.intBetween(10, 160)];
 }
 
 function shade(colour: Rgb, factor: number): Rgb {

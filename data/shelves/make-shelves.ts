@@ -2,9 +2,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
+import { labelSeed, mulberry32, shuffled } from '../../ml/random.js';
 import { DEFAULT_CLASSES, DEFAULT_FASHION_DISTRACTORS, DEFAULT_FASHION_MAPPING } from '../classes.js';
 import { DEBIAN_FASHION_MNIST_DIR } from '../fashion-mnist.js';
-import { deriveSeed, mulberry32, shuffled } from '../random.js';
 import { SPLITS, type Split } from '../sku110k/types.js';
 import { composeShelf, type PlacedProduct } from './compose-shelf.js';
 import { fashionMnistSource, glyphSource, type ProductSource } from './product-source.js';
@@ -96,7 +96,7 @@ export async function makeShelves(options: MakeShelvesOptions): Promise<MakeShel
   const source = await productSource(opts, classNames);
   await mkdir(path.join(opts.out, 'images'), { recursive: true });
   await mkdir(path.join(opts.out, 'annotations'), { recursive: true });
-  const rng = mulberry32(deriveSeed(opts.seed, 'shelves'));
+  const rng = mulberry32(labelSeed(opts.seed, 'shelves'));
   const perSplit = splitCounts(opts.images, opts.splits);
   const records: ShelfRecord[] = [];
   for (const split of SPLITS) {
@@ -182,7 +182,7 @@ function chooseLabelled(records: readonly ShelfRecord[], share: number, seed: nu
     r.products.flatMap((p, i) => (p.classIndex === null ? [] : [`${r.name}#${i}`])),
   );
   const take = Math.round(ids.length * share);
-  return new Set(shuffled(ids, mulberry32(deriveSeed(seed, 'labels'))).slice(0, take));
+  return new Set(shuffled(ids, mulberry32(labelSeed(seed, 'labels'))).slice(0, take));
 }
 
 function csvLine(image: string, p: PlacedProduct, className: string, width: number, height: number): string {

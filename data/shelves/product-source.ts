@@ -1,5 +1,5 @@
+import { labelSeed, mulberry32, type Rng, shuffled } from '../../ml/random.js';
 import { loadFashionMnist } from '../fashion-mnist.js';
-import { deriveSeed, mulberry32, type Rng, shuffled } from '../random.js';
 
 export const ITEM_SIZE = 28;
 
@@ -26,7 +26,7 @@ export async function fashionMnistSource(
   const pools = kinds.map((label) => {
     const ids: number[] = [];
     for (let i = 0; i < data.count; i++) if (data.labels[i] === label) ids.push(i);
-    return shuffled(ids, mulberry32(deriveSeed(seed, `fashion/${label}`)));
+    return shuffled(ids, mulberry32(labelSeed(seed, `fashion/${label}`)));
   });
   const cursors = kinds.map(() => 0);
   const pixels = data.rows * data.cols;
@@ -54,10 +54,10 @@ export function glyphSource(classCount: number, distractorKinds = 1): ProductSou
     distractorKinds,
     item: (kind, rng) => {
       const glyph = kind < classCount ? GLYPHS[kind]! : DISTRACTOR;
-      const radius = rng.float(7, 12);
-      const cx = 14 + rng.float(-2, 2);
-      const cy = 14 + rng.float(-2, 2);
-      const level = rng.int(170, 255);
+      const radius = rng.uniform(7, 12);
+      const cx = 14 + rng.uniform(-2, 2);
+      const cy = 14 + rng.uniform(-2, 2);
+      const level = rng.intBetween(170, 255);
       const out = new Uint8Array(ITEM_SIZE * ITEM_SIZE);
       for (let y = 0; y < ITEM_SIZE; y++) {
         for (let x = 0; x < ITEM_SIZE; x++) {

@@ -29,6 +29,9 @@ export const ImportedBackboneSpec = z.object({
   source: z.string().optional(),
 });
 
+/** A backbone this project builds and trains itself (random init, SwAV): every kind but 'imported'. */
+export const BuiltBackboneSpec = z.discriminatedUnion('kind', [SmallResNetSpec, ResNet50Spec]);
+
 export const BackboneSpec = z.discriminatedUnion('kind', [
   SmallResNetSpec,
   ResNet50Spec,

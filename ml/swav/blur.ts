@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Normalised Gaussian taps for offsets −radius..radius; sigma 0 gives the identity (a single 1). */
-export function gaussianTaps(sigma: number, radius: number): Float32Array {
+function gaussianTaps(sigma: number, radius: number): Float32Array {
   const taps = new Float32Array(2 * radius + 1);
   if (sigma <= 0) {
     taps[radius] = 1;

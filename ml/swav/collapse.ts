@@ -1,20 +1,20 @@
 import type { EpochStats } from './epoch-stats.js';
 
 export interface CollapseOptions {
-  /** Consecutive most-recent epochs that must all look collapsed (default 3). */
-  patience?: number;
-  /** Relative band around ln K in which the loss counts as pinned there (default 0.02 = ±2 %). */
-  tolerance?: number;
+  /** Consecutive most-recent epochs that must all look collapsed (SwavParams.collapsePatience). */
+  patience: number;
 }
 
 /** Thresholds for "the assignments carry no information"; a healthy run is far from each. */
-export const COLLAPSE_SIGNS = {
+const COLLAPSE_SIGNS = {
   /** Mean prediction entropy ≥ this × ln K: every crop gets a (nearly) flat distribution over prototypes. */
   uniformEntropy: 0.97,
   /** One prototype is the most likely one for more than this share of the crops. */
   oneHotShare: 0.9,
   /** Feature spread below this: the embeddings are (nearly) the same for every crop. */
   constantSpread: 0.05,
+  /** Relative band around ln K in which the loss counts as pinned there (±2 %). */
+  pinnedLossBand: 0.02,
 } as const;
 
 /**
@@ -30,7 +30,7 @@ export const COLLAPSE_FIX_KEYS = [
 ] as const;
 export type CollapseFixKey = (typeof COLLAPSE_FIX_KEYS)[number];
 
-export const COLLAPSE_FIXES =
+const COLLAPSE_FIXES =
   'swav.epsilon (a smaller Sinkhorn epsilon, e.g. 0.03 instead of 0.05), swav.freezePrototypesSteps ' +
   '(freeze the prototypes for longer), swav.globalScale and swav.colorJitter (softer augmentation: a larger ' +
   'minimum crop scale, weaker colour jitter), or swav.queueLength (a feature queue for small batches)';
@@ -50,15 +50,15 @@ export interface CollapseVerdict {
 
 /**
  * Why an epoch looks collapsed, or [] when it does not. Constant features are collapse whatever the loss;
- * otherwise the loss must sit at ln K (within `tolerance`, on either side) AND the predictions must be flat
+ * otherwise the loss must sit at ln K (within `pinnedLossBand`, on either side) AND the predictions must be flat
  * or one-hot. A loss above ln K that comes with confident predictions is an early, still-learning run.
  */
-export function collapseSigns(e: EpochStats, prototypes: number, tolerance = 0.02): string[] {
+export function collapseSigns(e: EpochStats, prototypes: number): string[] {
   const lnK = Math.log(prototypes);
   const signs: string[] = [];
   if (e.featureSpread < COLLAPSE_SIGNS.constantSpread)
     signs.push(`features constant (spread ${e.featureSpread.toFixed(3)})`);
-  if (Math.abs(e.loss - lnK) > tolerance * lnK) return signs;
+  if (Math.abs(e.loss - lnK) > COLLAPSE_SIGNS.pinnedLossBand * lnK) return signs;
   const flat = e.predictionEntropy >= COLLAPSE_SIGNS.uniformEntropy;
   const oneHot = e.topPrototypeShare > COLLAPSE_SIGNS.oneHotShare;
   if (!flat && !oneHot) return signs;
@@ -75,19 +75,17 @@ export function collapseSigns(e: EpochStats, prototypes: number, tolerance = 0.0
 export function detectCollapse(
   history: readonly EpochStats[],
   prototypes: number,
-  options: CollapseOptions = {},
+  { patience }: CollapseOptions,
 ): CollapseVerdict {
-  const patience = options.patience ?? 3;
-  const tolerance = options.tolerance ?? 0.02;
   const uniformLoss = Math.log(prototypes);
   let streak = 0;
   for (let i = history.length - 1; i >= 0; i--) {
     const e = history[i];
-    if (!e || collapseSigns(e, prototypes, tolerance).length === 0) break;
+    if (!e || collapseSigns(e, prototypes).length === 0) break;
     streak++;
   }
   const latest = history.at(-1);
-  const signs = latest ? collapseSigns(latest, prototypes, tolerance) : [];
+  const signs = latest ? collapseSigns(latest, prototypes) : [];
   const lastHealthyEpoch = history[history.length - 1 - streak]?.epoch ?? 0;
   const collapsed = streak >= patience;
   const message = collapsed

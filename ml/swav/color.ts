@@ -16,7 +16,7 @@ function perSample(values: Float32Array): tf.Tensor4D {
 }
 
 /** ITU-R 601 luma, [N,H,W,1]; what torchvision's grayscale and saturation/contrast references use. */
-export function luma(images: tf.Tensor4D): tf.Tensor4D {
+function luma(images: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     if (images.shape[3] !== 3) return tf.mean(images, 3, true) as tf.Tensor4D;
     return tf.sum(tf.mul(images, tf.tensor1d(LUMA)), 3, true) as tf.Tensor4D;

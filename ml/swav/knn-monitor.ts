@@ -6,11 +6,12 @@ export interface KnnMonitorInput {
   labels: Int32Array;
   dim: number;
   classes: number;
-  /** Neighbours that vote (default 20). */
-  k?: number;
-  /** Folds (default 5): row i is in fold i mod folds, so the split is fixed by the row order. */
-  folds?: number;
+  /** Neighbours that vote (SwavParams.monitorK). */
+  k: number;
 }
+
+/** Row i is in fold i mod FOLDS, so the split is fixed by the row order. */
+const FOLDS = 5;
 
 function rows(features: Float32Array, dim: number, idx: readonly number[]): Float32Array {
   const out = new Float32Array(idx.length * dim);
@@ -26,13 +27,12 @@ function rows(features: Float32Array, dim: number, idx: readonly number[]): Floa
  * (the SwAV loss says little about feature quality).
  */
 export function crossValidatedKnn(input: KnnMonitorInput): number {
-  const folds = input.folds ?? 5;
   const n = input.labels.length;
   let correct = 0;
-  for (let fold = 0; fold < folds; fold++) {
+  for (let fold = 0; fold < FOLDS; fold++) {
     const train: number[] = [];
     const test: number[] = [];
-    for (let i = 0; i < n; i++) (i % folds === fold ? test : train).push(i);
+    for (let i = 0; i < n; i++) (i % FOLDS === fold ? test : train).push(i);
     if (test.length === 0 || train.length === 0) continue;
     const result = knnAccuracy({
       trainFeatures: rows(input.features, input.dim, train),
@@ -41,7 +41,7 @@ export function crossValidatedKnn(input: KnnMonitorInput): number {
       testLabels: Int32Array.from(test, (i) => input.labels[i] ?? 0),
       dim: input.dim,
       classes: input.classes,
-      k: input.k ?? 20,
+      k: input.k,
     });
     correct += result.accuracy * test.length;
   }

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export function swavLoss(
   scores: readonly tf.Tensor2D[],
   codes: readonly tf.Tensor2D[],
-  temperature = 0.1,
+  temperature: number,
 ): tf.Scalar {
   if (scores.length < 2) throw new Error('swavLoss needs at least two views');
   return tf.tidy(() => {

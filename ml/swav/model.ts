@@ -6,7 +6,7 @@ export interface SwavModelConfig {
   /** Hidden width of the projection MLP (SwAV: 2048); 0 means a single linear projection. */
   projHidden: number;
   /** Embedding width (SwAV: 128). */
-  projOut?: number;
+  projOut: number;
   /** Number of prototypes K (SwAV: 3000 on ImageNet; fewer on small data). */
   prototypes: number;
   /** Seeds the projection head and prototype initialisation (the backbone brings its own weights). */
@@ -60,7 +60,7 @@ function linearInit(fanIn: number, fanOut: number, rng: Rng): { kernel: tf.Varia
 }
 
 /** `conv2d_7/kernel_2` -> `kernel`: the role of a weight without the per-process uniquifying suffix. */
-export function weightRole(name: string): string {
+function weightRole(name: string): string {
   return (name.split('/').pop() ?? 'weight').replace(/_\d+$/, '');
 }
 
@@ -107,7 +107,7 @@ function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
  */
 export function createSwavModel(backbone: LayersModel, config: SwavModelConfig): SwavModel {
   const featureDim = backboneOutputDim(backbone);
-  const projOut = config.projOut ?? 128;
+  const { projOut } = config;
   const rng = createRng(config.seed);
   const head: NamedWeight[] = [];
   const add = (key: string, variable: tf.Variable) => head.push({ key, variable, trainable: true });

@@ -31,12 +31,14 @@ export interface BlurConfig {
 export interface MultiCropConfig {
   global: CropGroupConfig;
   local: CropGroupConfig;
-  flipProbability?: number;
-  colorJitter?: ColorJitterConfig;
-  grayscaleProbability?: number;
-  blur?: BlurConfig;
-  /** Per-channel normalisation applied last; omitted = values stay in [0, 1]. */
-  normalize?: { mean: readonly number[]; std: readonly number[] };
+  flipProbability: number;
+  /** null: no colour jitter. */
+  colorJitter: ColorJitterConfig | null;
+  grayscaleProbability: number;
+  /** null: no blur. */
+  blur: BlurConfig | null;
+  /** Per-channel normalisation applied last; null = values stay in [0, 1]. */
+  normalize: { mean: readonly number[]; std: readonly number[] } | null;
 }
 
 /** SwAV's colour distortion with s = 1. */
@@ -50,8 +52,12 @@ export const SWAV_COLOR_JITTER: ColorJitterConfig = {
 
 export const SWAV_BLUR: BlurConfig = { probability: 0.5, sigmaFraction: [0.1 / 224, 2 / 224] };
 
-/** The paper's 2×global + N×local recipe, scaled to the given crop sizes. */
-export function swavMultiCropConfig(globalSize: number, localSize: number, localCount = 6): MultiCropConfig {
+/** The paper's 2×global + N×local recipe (N = 6 at 224 px), at the given crop sizes, without normalisation. */
+export function swavMultiCropConfig(
+  globalSize: number,
+  localSize: number,
+  localCount: number,
+): MultiCropConfig {
   return {
     global: { count: 2, size: globalSize, scale: [0.14, 1] },
     local: { count: localCount, size: localSize, scale: [0.05, 0.14] },
@@ -59,10 +65,11 @@ export function swavMultiCropConfig(globalSize: number, localSize: number, local
     colorJitter: SWAV_COLOR_JITTER,
     grayscaleProbability: 0.2,
     blur: SWAV_BLUR,
+    normalize: null,
   };
 }
 
-function drawColorFactors(n: number, jitter: ColorJitterConfig | undefined, grayP: number, rng: Rng) {
+function drawColorFactors(n: number, jitter: ColorJitterConfig | null, grayP: number, rng: Rng) {
   const factors: ColorFactors = {
     brightness: new Float32Array(n).fill(1),
     contrast: new Float32Array(n).fill(1),
@@ -82,10 +89,10 @@ function drawColorFactors(n: number, jitter: ColorJitterConfig | undefined, gray
   return factors;
 }
 
-function drawBlurSigmas(n: number, size: number, blur: BlurConfig | undefined, rng: Rng): number[] {
+function drawBlurSigmas(n: number, size: number, blur: BlurConfig | null, rng: Rng): number[] {
   const sigmas: number[] = [];
   for (let i = 0; i < n; i++) {
-    const apply = blur !== undefined && rng.bernoulli(blur.probability);
+    const apply = blur !== null && rng.bernoulli(blur.probability);
     sigmas.push(apply && blur ? rng.uniform(blur.sigmaFraction[0], blur.sigmaFraction[1]) * size : 0);
   }
   return sigmas;
@@ -104,11 +111,10 @@ function augmentView(
   rng: Rng,
 ): tf.Tensor4D {
   const [n, h, w] = images01.shape;
-  const flipP = config.flipProbability ?? 0.5;
   const boxes: number[] = [];
   for (let i = 0; i < n; i++)
-    boxes.push(...randomResizedCropBox(h, w, group.scale, rng.bernoulli(flipP), rng));
-  const factors = drawColorFactors(n, config.colorJitter, config.grayscaleProbability ?? 0, rng);
+    boxes.push(...randomResizedCropBox(h, w, group.scale, rng.bernoulli(config.flipProbability), rng));
+  const factors = drawColorFactors(n, config.colorJitter, config.grayscaleProbability, rng);
   const sigmas = drawBlurSigmas(n, group.size, config.blur, rng);
   return tf.tidy(() => {
     const boxIndices = tf.tensor1d(

@@ -7,16 +7,11 @@ export interface LrSchedule {
   warmupSteps: number;
   /** Total optimiser steps planned; the cosine reaches `finalLr` here and stays there. */
   totalSteps: number;
-  /** Learning rate at step 0 of the warm-up (SwAV: 0). */
-  warmupStartLr?: number;
 }
 
-/** SwAV's schedule: linear warm-up from `warmupStartLr` to `baseLr`, then cosine decay to `finalLr`. */
+/** SwAV's schedule: linear warm-up from 0 to `baseLr`, then cosine decay to `finalLr`. */
 export function lrAt(step: number, schedule: LrSchedule): number {
-  const start = schedule.warmupStartLr ?? 0;
-  if (step < schedule.warmupSteps) {
-    return start + ((schedule.baseLr - start) * step) / schedule.warmupSteps;
-  }
+  if (step < schedule.warmupSteps) return (schedule.baseLr * step) / schedule.warmupSteps;
   const decaySteps = Math.max(1, schedule.totalSteps - schedule.warmupSteps);
   const t = Math.min(1, (step - schedule.warmupSteps) / decaySteps);
   return schedule.finalLr + 0.5 * (schedule.baseLr - schedule.finalLr) * (1 + Math.cos(Math.PI * t));

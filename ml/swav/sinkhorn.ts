@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface SinkhornOptions {
-  /** Entropy regularisation; smaller gives sharper codes (SwAV: 0.05; 0.03 if training collapses). */
-  epsilon?: number;
-  /** Alternating normalisation rounds (SwAV: 3). */
-  iterations?: number;
+  /** Entropy regularisation; smaller gives sharper codes (SwavParams.epsilon). */
+  epsilon: number;
+  /** Alternating normalisation rounds (SwavParams.sinkhornIterations). */
+  iterations: number;
 }
 
 /**
@@ -22,9 +22,7 @@ export interface SinkhornOptions {
  * spans hundreds of nats, where the literal float32 version returns NaN.
  * Codes are targets: callers pass detached scores.
  */
-export function sinkhornKnopp(scores: tf.Tensor2D, options: SinkhornOptions = {}): tf.Tensor2D {
-  const epsilon = options.epsilon ?? 0.05;
-  const iterations = options.iterations ?? 3;
+export function sinkhornKnopp(scores: tf.Tensor2D, { epsilon, iterations }: SinkhornOptions): tf.Tensor2D {
   const [b, k] = scores.shape;
   const logK = Math.log(k);
   const logB = Math.log(b);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { createRng, permutation, type Rng, type RngState, restoreRng } from '../random.js';
+import { createRng, permutation, type ResumableRng, type RngState, restoreRng } from '../random.js';
 import type { CollapseRecovery } from './collapse.js';
 import {
   addStep,
@@ -20,21 +20,24 @@ import { MomentumSgd } from './sgd.js';
 import { sinkhornKnopp } from './sinkhorn.js';
 import { assignSnapshot, snapshotOf, type TensorSnapshot } from './snapshot.js';
 
+/** Every setting of a SwAV run, fully resolved (build it from SwavParams with `swavTrainerConfig`). */
 export interface SwavTrainerConfig {
   model: SwavModelConfig;
   crops: MultiCropConfig;
   schedule: LrSchedule;
+  /** Images per step; an epoch is floor(n / batchSize) steps (the last partial batch is dropped). */
+  batchSize: number;
   /** Seeds augmentation draws and epoch shuffles. */
   seed: number;
-  epsilon?: number;
-  sinkhornIterations?: number;
-  temperature?: number;
-  momentum?: number;
-  weightDecay?: number;
+  momentum: number;
+  weightDecay: number;
+  epsilon: number;
+  sinkhornIterations: number;
+  temperature: number;
   /** Steps during which the prototypes get no update at all (SwAV: about one epoch). */
-  freezePrototypesIterations?: number;
-  /** Optional feature queue: `length` embeddings per global crop, switched on at `startEpoch`. */
-  queue?: { length: number; startEpoch: number };
+  freezePrototypesIterations: number;
+  /** Feature queue: `length` embeddings per global crop, switched on at `startEpoch`; null = none. */
+  queue: { length: number; startEpoch: number } | null;
 }
 
 /** Position inside a partly trained epoch, so a checkpoint taken mid-epoch resumes the same batches. */
@@ -44,7 +47,7 @@ export interface EpochCursor {
   sums: EpochStatsSums;
 }
 
-export const SWAV_STATE_FORMAT = 'shelfssl.swav-trainer/2';
+export const SWAV_STATE_FORMAT = 'shelfssl.swav-trainer/3';
 
 /** Everything needed to continue training exactly where it stopped (all plain data and Float32Arrays). */
 export interface SwavTrainerState {
@@ -77,51 +80,42 @@ export interface ImageBatch {
 export interface StepResult {
   loss: number;
   lr: number;
+  /** Steps trained so far, this one included. */
   iteration: number;
-  stats: StepStats;
-}
-
-export interface EpochOptions {
-  batchSize: number;
-  /** Stop after this many steps even if the epoch isn't over (for time-boxed chunks and checkpoints). */
-  maxSteps?: number;
-  onStep?: (result: StepResult) => void;
-}
-
-export interface EpochProgress {
-  steps: number;
-  epochDone: boolean;
-  /** Mean loss of the whole epoch when done, else of the steps so far in it. */
-  meanLoss: number;
+  /** The epoch's statistics when this step was its last, else null. */
+  epochEnded: EpochStats | null;
 }
 
 function detach(t: tf.Tensor2D): tf.Tensor2D {
   return tf.tensor2d(t.dataSync() as Float32Array, t.shape);
 }
 
-function pixelsTensor(pixels: Uint8Array, n: number, h: number, w: number, c: number): tf.Tensor4D {
+function pixelsTensor({ pixels, n, h, w, c }: ImageBatch): tf.Tensor4D {
   if (pixels.length !== n * h * w * c)
     throw new Error(`pixels: ${pixels.length} values for ${n}×${h}×${w}×${c}`);
   return tf.tensor4d(Float32Array.from(pixels), [n, h, w, c]);
 }
 
-function gatherImages(data: ImageBatch, indices: readonly number[]): Uint8Array {
+function gatherImages(data: ImageBatch, indices: readonly number[]): ImageBatch {
   const size = data.h * data.w * data.c;
-  const out = new Uint8Array(indices.length * size);
+  const pixels = new Uint8Array(indices.length * size);
   indices.forEach((idx, i) => {
-    out.set(data.pixels.subarray(idx * size, (idx + 1) * size), i * size);
+    pixels.set(data.pixels.subarray(idx * size, (idx + 1) * size), i * size);
   });
-  return out;
+  return { ...data, pixels, n: indices.length };
 }
 
 /**
- * SwAV pre-training of a backbone (tfjs-layers model, NHWC in, [batch, dim] out). The backbone's weights,
- * batch-norm statistics included, are trained in place; `getState()`/`SwavTrainer.restore()` checkpoint it.
+ * SwAV pre-training of a backbone (tfjs-layers model, NHWC in, [batch, dim] out), organised like
+ * main_swav.py: `trainEpoch` is its epoch loop, `trainStep` one iteration of `train()` (lr schedule,
+ * normalised prototypes, multi-crop, embed, Sinkhorn codes with the queue, swapped loss, SGD step with the
+ * prototypes frozen early). The backbone's weights, batch-norm statistics included, are trained in place;
+ * `getState()`/`SwavTrainer.restore()` checkpoint it, also mid-epoch.
  */
 export class SwavTrainer {
   readonly model: SwavModel;
   private readonly optimizer: MomentumSgd;
-  private rng: Rng;
+  private rng: ResumableRng;
   private queue: EmbeddingQueue | null = null;
   private cursor: EpochCursor | null = null;
   private epochHistory: EpochStats[] = [];
@@ -135,7 +129,7 @@ export class SwavTrainer {
     readonly config: SwavTrainerConfig,
   ) {
     this.model = createSwavModel(backbone, config.model);
-    this.optimizer = new MomentumSgd(config.momentum ?? 0.9, config.weightDecay ?? 1e-6);
+    this.optimizer = new MomentumSgd(config.momentum, config.weightDecay);
     this.rng = createRng(config.seed);
   }
 
@@ -210,74 +204,28 @@ export class SwavTrainer {
     else throw new Error('recordKnnAccuracy: mid-way through the first epoch');
   }
 
-  /** One optimiser step on a batch of uint8 NHWC images. */
-  step(pixels: Uint8Array, n: number, h: number, w: number, c: number): StepResult {
-    const lr = lrAt(this.iterationCount, this.config.schedule);
-    this.model.normalizePrototypes();
-    const images = pixelsTensor(pixels, n, h, w, c);
-    const views = multiCropBatch(images, this.config.crops, this.rng);
-    images.dispose();
-    const frozen = this.iterationCount < (this.config.freezePrototypesIterations ?? 0);
-    const trainable = this.model.weights.filter(
-      (w) => w.trainable && !(frozen && w.key === PROTOTYPE_WEIGHT_KEY),
-    );
-    this.activateQueue();
-    let loss = 0;
-    let stats: StepStats | undefined;
-    tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(
-        () => {
-          const out = this.lossOf(views, n);
-          stats = out.stats;
-          return out.loss;
-        },
-        trainable.map((w) => w.variable),
-      );
-      loss = value.dataSync()[0] ?? Number.NaN;
-      const updates = trainable.flatMap((w) => {
-        const grad = grads[w.variable.name];
-        return grad ? [{ key: w.key, variable: w.variable, grad }] : [];
-      });
-      this.optimizer.apply(updates, lr);
-    });
-    for (const v of views) v.dispose();
-    this.iterationCount++;
-    if (!stats) throw new Error('SwAV step computed no statistics');
-    return { loss, lr, iteration: this.iterationCount, stats };
+  /** Trains the rest of the current epoch (all of a new one) and returns its statistics. */
+  trainEpoch(data: ImageBatch): EpochStats {
+    for (;;) {
+      const { epochEnded } = this.trainStep(data);
+      if (epochEnded) return epochEnded;
+    }
   }
 
   /**
-   * Runs (or continues) an epoch: a seeded shuffle, full batches only (like SwAV's drop_last), one step
-   * each. With `maxSteps` it may stop mid-epoch; the position is part of `getState()`.
+   * One iteration of main_swav.py's `train()` on the epoch's next batch. An epoch starts with a seeded
+   * shuffle and uses full batches only (SwAV's drop_last); after its last batch the epoch's statistics
+   * join `history`. The position inside the epoch is part of `getState()`.
    */
-  trainEpoch(data: ImageBatch, options: EpochOptions): EpochProgress {
-    if (data.n < options.batchSize)
-      throw new Error(`dataset of ${data.n} images < batch ${options.batchSize}`);
-    if (!this.cursor)
-      this.cursor = {
-        order: permutation(data.n, this.rng),
-        next: 0,
-        sums: emptySums(this.model.prototypeCount),
-      };
-    const cursor = this.cursor;
-    let steps = 0;
-    while (cursor.next + options.batchSize <= cursor.order.length) {
-      if (options.maxSteps !== undefined && steps >= options.maxSteps) break;
-      const indices = cursor.order.slice(cursor.next, cursor.next + options.batchSize);
-      const result = this.step(gatherImages(data, indices), indices.length, data.h, data.w, data.c);
-      cursor.next += options.batchSize;
-      addStep(cursor.sums, result.loss, result.stats);
-      steps++;
-      options.onStep?.(result);
-    }
-    const meanLoss = cursor.sums.steps > 0 ? cursor.sums.lossSum / cursor.sums.steps : Number.NaN;
-    const epochDone = cursor.next + options.batchSize > cursor.order.length;
-    if (epochDone) {
-      this.epochHistory.push(epochStatsOf(this.epochCount + 1, cursor.sums));
-      this.cursor = null;
-      this.epochCount++;
-    }
-    return { steps, epochDone, meanLoss };
+  trainStep(data: ImageBatch): StepResult {
+    const { batchSize } = this.config;
+    const cursor = this.cursor ?? this.startEpoch(data);
+    const batch = gatherImages(data, cursor.order.slice(cursor.next, cursor.next + batchSize));
+    const { loss, lr, stats } = this.optimiseOn(batch);
+    cursor.next += batchSize;
+    addStep(cursor.sums, loss, stats);
+    const last = cursor.next + batchSize > cursor.order.length;
+    return { loss, lr, iteration: this.iterationCount, epochEnded: last ? this.endEpoch(cursor) : null };
   }
 
   getState(): SwavTrainerState {
@@ -303,6 +251,61 @@ export class SwavTrainer {
   dispose(): void {
     this.model.dispose();
     this.optimizer.dispose();
+  }
+
+  private startEpoch(data: ImageBatch): EpochCursor {
+    const { batchSize } = this.config;
+    if (data.n < batchSize) throw new Error(`dataset of ${data.n} images < batch ${batchSize}`);
+    this.cursor = {
+      order: permutation(data.n, this.rng),
+      next: 0,
+      sums: emptySums(this.model.prototypeCount),
+    };
+    return this.cursor;
+  }
+
+  private endEpoch(cursor: EpochCursor): EpochStats {
+    const stats = epochStatsOf(this.epochCount + 1, cursor.sums);
+    this.epochHistory.push(stats);
+    this.cursor = null;
+    this.epochCount++;
+    return stats;
+  }
+
+  /** One optimiser step on a batch: the body of main_swav.py's training loop. */
+  private optimiseOn(batch: ImageBatch): { loss: number; lr: number; stats: StepStats } {
+    const lr = lrAt(this.iterationCount, this.config.schedule);
+    this.model.normalizePrototypes();
+    const images = pixelsTensor(batch);
+    const views = multiCropBatch(images, this.config.crops, this.rng);
+    images.dispose();
+    const frozen = this.iterationCount < this.config.freezePrototypesIterations;
+    const trainable = this.model.weights.filter(
+      (w) => w.trainable && !(frozen && w.key === PROTOTYPE_WEIGHT_KEY),
+    );
+    this.activateQueue();
+    let loss = 0;
+    let stats: StepStats | undefined;
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(
+        () => {
+          const out = this.lossOf(views, batch.n);
+          stats = out.stats;
+          return out.loss;
+        },
+        trainable.map((w) => w.variable),
+      );
+      loss = value.dataSync()[0] ?? Number.NaN;
+      const updates = trainable.flatMap((w) => {
+        const grad = grads[w.variable.name];
+        return grad ? [{ key: w.key, variable: w.variable, grad }] : [];
+      });
+      this.optimizer.apply(updates, lr);
+    });
+    for (const v of views) v.dispose();
+    this.iterationCount++;
+    if (!stats) throw new Error('SwAV step computed no statistics');
+    return { loss, lr, stats };
   }
 
   private load(state: SwavTrainerState): void {
@@ -341,7 +344,7 @@ export class SwavTrainer {
     const codes: tf.Tensor2D[] = [];
     const globalScores: Float32Array[] = [];
     const globalEmbeddings: Float32Array[] = [];
-    const temperature = this.config.temperature ?? 0.1;
+    const { temperature } = this.config;
     for (let i = 0; i < globals; i++) {
       const cropScores = detach(scores[i] as tf.Tensor2D);
       globalScores.push(cropScores.dataSync() as Float32Array);
@@ -357,7 +360,7 @@ export class SwavTrainer {
   }
 
   private codesFor(crop: number, scores: tf.Tensor2D, prototypes: tf.Tensor2D): tf.Tensor2D {
-    const options = { epsilon: this.config.epsilon ?? 0.05, iterations: this.config.sinkhornIterations ?? 3 };
+    const options = { epsilon: this.config.epsilon, iterations: this.config.sinkhornIterations };
     const queue = this.queue;
     if (!queue?.ready) return sinkhornKnopp(scores, options);
     queue.markUsed();

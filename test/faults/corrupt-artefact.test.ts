@@ -53,7 +53,7 @@ describe('a corrupted byte in a cached artefact of a real stage', () => {
     const original = await readObject(bucket.s3, bucket.bucket, shard.objectKey);
     const { rng } = faultRng('corrupt');
     // Past the .npy header, so the flip hits pixel data that no format check would notice.
-    const offset = rng.int(128, original.length - 1);
+    const offset = rng.intBetween(128, original.length - 1);
     const flipped = Buffer.from(original);
     flipped[offset] = (flipped[offset] ?? 0) ^ 0x10;
     await bucket.s3.putObject(bucket.bucket, shard.objectKey, flipped, flipped.length);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mulberry32, type Rng } from '../../data/random.js';
+import { mulberry32, type Rng } from '../../ml/random.js';
 
 /**
  * `npm run test:faults` sets SHELFSSL_FAULTS=full: many kill points, long outages. Inside the normal

@@ -58,7 +58,7 @@ describe('scale-out: two cpu worker processes and one gpu worker process, one cp
     const started = Date.now();
     const handle = await startPipelineRun(client, settings, plan, { workflowId: uniqueRunId('scale') });
     const { rng } = faultRng('scale-out');
-    const victim = workers[rng.int(0, 1)]!;
+    const victim = workers[rng.intBetween(0, 1)]!;
     // Kill while the sweep's heads run: both cpu workers are busy with child workflows and activities.
     let last = '';
     const busy = await waitFor(

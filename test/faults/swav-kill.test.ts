@@ -104,13 +104,13 @@ function choosePoints(totalSteps: number): KillPoint[] {
     // From the first checkpoint on (so a resume > 0 is possible), leaving room for the jitter.
     return {
       phase: 'pretrain',
-      targetStep: rng.int(CHECKPOINT_EVERY, Math.floor(totalSteps * 0.6)),
-      jitterMs: rng.int(0, 400),
+      targetStep: rng.intBetween(CHECKPOINT_EVERY, Math.floor(totalSteps * 0.6)),
+      jitterMs: rng.intBetween(0, 400),
     };
   });
   const features = Array.from(
     { length: FEATURE_KILLS },
-    (): KillPoint => ({ phase: 'features', targetStep: 0, jitterMs: rng.int(0, 300) }),
+    (): KillPoint => ({ phase: 'features', targetStep: 0, jitterMs: rng.intBetween(0, 300) }),
   );
   return [...pretrain, ...features];
 }

@@ -47,6 +47,10 @@ test('full-scale crop without distortions is the identity; a flipped one mirrors
     global: { count: 1, size: 12, scale: [1, 1] },
     local: { count: 0, size: 6, scale: [0.05, 0.14] },
     flipProbability: 0,
+    colorJitter: null,
+    grayscaleProbability: 0,
+    blur: null,
+    normalize: null,
   };
   const [view] = multiCropBatch(images, plain, createRng(1));
   const expected = tf.div(images, 255);

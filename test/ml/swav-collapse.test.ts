@@ -43,18 +43,19 @@ test('a high early loss that is still falling is not collapse (4.93 → 4.46 →
 
 test('a loss at ln K with confident, spread predictions is not collapse; one-hot or constant features are', () => {
   const confident = [1, 2, 3].map((n) => epoch(n, LN_K, { predictionEntropy: 0.7 }));
-  assert.equal(detectCollapse(confident, K).collapsed, false);
+  assert.equal(detectCollapse(confident, K, { patience: 3 }).collapsed, false);
   const oneHot = [1, 2, 3].map((n) => epoch(n, LN_K, { predictionEntropy: 0.1, topPrototypeShare: 0.97 }));
-  assert.equal(detectCollapse(oneHot, K).collapsed, true);
+  assert.equal(detectCollapse(oneHot, K, { patience: 3 }).collapsed, true);
   const constant = [1, 2, 3].map((n) => epoch(n, 2.5, { featureSpread: 0.001 }));
-  const v = detectCollapse(constant, K);
+  const v = detectCollapse(constant, K, { patience: 3 });
   assert.equal(v.collapsed, true);
   assert.match(v.message, /features constant/);
 });
 
 test('recovering epochs, too short runs and a broken streak are not collapse', () => {
   assert.equal(
-    detectCollapse([pinned(1), pinned(2), epoch(3, LN_K - 1), epoch(4, LN_K - 1.2)], K).collapsed,
+    detectCollapse([pinned(1), pinned(2), epoch(3, LN_K - 1), epoch(4, LN_K - 1.2)], K, { patience: 3 })
+      .collapsed,
     false,
   );
   assert.equal(detectCollapse([pinned(1), pinned(2)], K, { patience: 3 }).collapsed, false);

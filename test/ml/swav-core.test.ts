@@ -5,6 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRng, deriveSeed, normalArray, permutation, restoreRng } from '../../ml/random.js';
 import { EmbeddingQueue, lrAt, sinkhornKnopp, swavLoss } from '../../ml/swav/index.js';
 
+/** The paper's Sinkhorn settings (SwavParams' defaults). */
+const SWAV_SINKHORN = { epsilon: 0.05, iterations: 3 };
+
 await tf.setBackend('cpu');
 
 function randomScores(b: number, k: number, seed: number): number[][] {
@@ -37,7 +40,7 @@ function columnSums(m: number[][]): number[] {
 test('sinkhornKnopp matches the paper algorithm (float64 reference) to 1e-5', () => {
   const scores = randomScores(12, 5, 1);
   const expected = referenceSinkhorn(scores, 0.05, 3);
-  const actual = sinkhornKnopp(tf.tensor2d(scores)).arraySync();
+  const actual = sinkhornKnopp(tf.tensor2d(scores), SWAV_SINKHORN).arraySync();
   actual.forEach((row, i) => {
     row.forEach((v, j) => {
       assert.ok(Math.abs(v - (expected[i]?.[j] ?? 0)) < 1e-5);
@@ -50,19 +53,22 @@ test('sinkhornKnopp marginals: rows sum to 1; column sums reach B/K (within 1e-3
   const k = 8;
   const scores = tf.tensor2d(randomScores(b, k, 2));
   // Any number of iterations: the last step normalises samples, so each row is a distribution.
-  const three = sinkhornKnopp(scores).arraySync();
+  const three = sinkhornKnopp(scores, SWAV_SINKHORN).arraySync();
   for (const row of three) assert.ok(Math.abs(row.reduce((a, v) => a + v, 0) - 1) < 1e-5);
   // Prototype marginals are exactly B/K before that last step; with more rounds they converge to it.
-  const converged = sinkhornKnopp(scores, { iterations: 100 }).arraySync();
+  const converged = sinkhornKnopp(scores, { ...SWAV_SINKHORN, iterations: 100 }).arraySync();
   for (const s of columnSums(converged)) assert.ok(Math.abs(s - b / k) < 1e-3, `column sum ${s}`);
   for (const row of converged) assert.ok(Math.abs(row.reduce((a, v) => a + v, 0) - 1) < 1e-5);
 });
 
 test('sinkhornKnopp: uniform scores give uniform targets; extreme scores / eps stay finite', () => {
-  const uniform = sinkhornKnopp(tf.fill([6, 4], 0.3) as tf.Tensor2D).arraySync();
+  const uniform = sinkhornKnopp(tf.fill([6, 4], 0.3) as tf.Tensor2D, SWAV_SINKHORN).arraySync();
   for (const row of uniform) for (const v of row) assert.ok(Math.abs(v - 0.25) < 1e-6);
   // Scores spanning ±50 at eps 0.05 is ±1000 nats: exp() alone would underflow to 0/0.
-  const huge = sinkhornKnopp(tf.mul(tf.tensor2d(randomScores(6, 4, 3)), 50) as tf.Tensor2D).arraySync();
+  const huge = sinkhornKnopp(
+    tf.mul(tf.tensor2d(randomScores(6, 4, 3)), 50) as tf.Tensor2D,
+    SWAV_SINKHORN,
+  ).arraySync();
   for (const row of huge) {
     assert.ok(row.every(Number.isFinite));
     assert.ok(Math.abs(row.reduce((a, v) => a + v, 0) - 1) < 1e-5);

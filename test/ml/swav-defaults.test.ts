@@ -1,10 +1,9 @@
-// Scale-aware SwAV defaults (activities/stages/swav-defaults.ts) and the collapse retry's fixes
+// Scale-aware SwAV defaults (ml/swav/params.ts) and the collapse retry's fixes
 // (swav-recovery.ts): pure functions of the settings, the crop size and the unlabelled pool.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resolvedAutoValues, resolveSwavSettings } from '../../activities/stages/swav-defaults.js';
-import { applyCollapseFixes, describeChanges } from '../../activities/stages/swav-recovery.js';
-import { SwavParams } from '../../pipelines/stages.js';
+import { applyCollapseFixes, describeChanges } from '../../activities/stages/swav/swav-recovery.js';
+import { resolvedAutoValues, resolveSwavSettings, SwavParams } from '../../ml/swav/params.js';
 
 const defaults = (extra: Record<string, unknown> = {}) =>
   SwavParams.parse({ arch: { kind: 'small-resnet' }, ...extra });

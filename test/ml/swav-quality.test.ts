@@ -17,8 +17,8 @@ import {
 } from '../../bench/swav-vs-random.js';
 import { findFashionMnist } from '../../data/fashion-mnist.js';
 import { buildBackbone } from '../../ml/models/index.js';
+import { SwavParams } from '../../ml/swav/params.js';
 import { DEMO_SHELVES, DEMO_SWAV } from '../../pipelines/demo-config.js';
-import { SwavParams } from '../../pipelines/stages.js';
 import { initBackend } from '../../runtime/index.js';
 
 /**

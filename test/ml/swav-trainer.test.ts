@@ -72,10 +72,12 @@ const CROPS: MultiCropConfig = {
   global: { count: 2, size: SIZE, scale: [0.3, 1] },
   local: { count: 2, size: 8, scale: [0.1, 0.3] },
   flipProbability: 0.5,
+  colorJitter: null,
   // Colour is what tells these synthetic images apart least (it is random per image), but at 50 steps jitter
   // slows learning too much to test; the augmentation tests cover jitter and grayscale.
   grayscaleProbability: 0,
   blur: { probability: 0.5, sigmaFraction: [0.1 / 224, 2 / 224] },
+  normalize: null,
 };
 
 function trainerConfig(overrides: Partial<SwavTrainerConfig> = {}): SwavTrainerConfig {
@@ -83,8 +85,15 @@ function trainerConfig(overrides: Partial<SwavTrainerConfig> = {}): SwavTrainerC
     model: { projHidden: 32, projOut: 16, prototypes: 10, seed: 7 },
     crops: CROPS,
     schedule: { baseLr: 1, finalLr: 0.01, warmupSteps: 3, totalSteps: 50 },
+    batchSize: 16,
     seed: 11,
+    momentum: 0.9,
+    weightDecay: 1e-6,
+    epsilon: 0.05,
+    sinkhornIterations: 3,
+    temperature: 0.1,
     freezePrototypesIterations: 2,
+    queue: null,
     ...overrides,
   };
 }
@@ -99,9 +108,7 @@ test('SwAV loss falls below ln K on synthetic patterns, and no collapse is repor
   const trainer = new SwavTrainer(tinyBackbone(1), trainerConfig());
   const losses: number[] = [];
   const started = Date.now();
-  for (let epoch = 0; epoch < 25; epoch++) {
-    trainer.trainEpoch(data, { batchSize: 16, onStep: (r) => losses.push(r.loss) });
-  }
+  while (trainer.epoch < 25) losses.push(trainer.trainStep(data).loss);
   const head = losses.slice(0, 4).reduce((a, b) => a + b) / 4;
   const tail = losses.slice(-4).reduce((a, b) => a + b) / 4;
   console.log(
@@ -111,24 +118,27 @@ test('SwAV loss falls below ln K on synthetic patterns, and no collapse is repor
   assert.ok(tail < head, `loss did not decrease: ${head} → ${tail}`);
   assert.ok(tail < Math.log(10), `loss ${tail} not below ln K`);
   assert.equal(trainer.epoch, 25);
-  assert.equal(detectCollapse(trainer.history, 10).collapsed, false);
+  assert.equal(detectCollapse(trainer.history, 10, { patience: 3 }).collapsed, false);
   trainer.dispose();
 });
 
 test('resuming from getState() reproduces the uninterrupted run bitwise (cpu backend), queue included', () => {
   const data = syntheticImages(16, 5);
-  const config = trainerConfig({ queue: { length: 16, startEpoch: 0 } });
-  const options = { batchSize: 4, maxSteps: 2 };
+  const config = trainerConfig({ queue: { length: 16, startEpoch: 0 }, batchSize: 4 });
+  const twoSteps = (trainer: SwavTrainer) => {
+    trainer.trainStep(data);
+    trainer.trainStep(data);
+  };
 
   const straightBackbone = tinyBackbone(1);
   const straight = new SwavTrainer(straightBackbone, config);
-  straight.trainEpoch(data, options);
-  straight.trainEpoch(data, options); // 4 steps: ends the epoch
-  straight.trainEpoch(data, options); // 2 more, queue now full and in use
+  twoSteps(straight);
+  twoSteps(straight); // 4 steps: ends the epoch
+  twoSteps(straight); // 2 more, queue now full and in use
 
   const firstBackbone = tinyBackbone(1);
   const first = new SwavTrainer(firstBackbone, config);
-  first.trainEpoch(data, options);
+  twoSteps(first);
   const saved = first.getState();
   first.dispose();
   // A checkpoint travels as bytes (written by someone else): round-trip it through the byte codec.
@@ -137,8 +147,8 @@ test('resuming from getState() reproduces the uninterrupted run bitwise (cpu bac
   assert.deepEqual(decoded, saved);
   const resumed = SwavTrainer.restore(decoded, tinyBackbone(99));
   assert.equal(resumed.iteration, 2);
-  resumed.trainEpoch(data, options);
-  resumed.trainEpoch(data, options);
+  twoSteps(resumed);
+  twoSteps(resumed);
 
   assert.equal(resumed.iteration, straight.iteration);
   assert.equal(resumed.epoch, straight.epoch);
@@ -163,16 +173,19 @@ test('resuming from getState() reproduces the uninterrupted run bitwise (cpu bac
 
 test('prototypes stay fixed while frozen, then move', () => {
   const data = syntheticImages(8, 9);
-  const trainer = new SwavTrainer(tinyBackbone(2), trainerConfig({ freezePrototypesIterations: 2 }));
+  const trainer = new SwavTrainer(
+    tinyBackbone(2),
+    trainerConfig({ freezePrototypesIterations: 2, batchSize: 8 }),
+  );
   const before = trainer.getState().weights['prototypes/kernel']?.values;
-  trainer.step(data.pixels, 8, SIZE, SIZE, 3);
-  trainer.step(data.pixels, 8, SIZE, SIZE, 3);
+  trainer.trainStep(data);
+  trainer.trainStep(data);
   const frozen = trainer.getState().weights['prototypes/kernel']?.values;
   // Re-normalisation before each step may shift the last bits, nothing more.
   frozen?.forEach((v, i) => {
     assert.ok(Math.abs(v - (before?.[i] ?? 0)) < 1e-6);
   });
-  trainer.step(data.pixels, 8, SIZE, SIZE, 3);
+  trainer.trainStep(data);
   const moved = trainer.getState().weights['prototypes/kernel']?.values;
   assert.ok(moved?.some((v, i) => Math.abs(v - (frozen?.[i] ?? 0)) > 1e-4));
   trainer.dispose();
@@ -183,12 +196,12 @@ test('a training step leaks no tensors', () => {
   // No prototype freeze: its end would legitimately create the prototypes' momentum buffer mid-test.
   const trainer = new SwavTrainer(
     tinyBackbone(3),
-    trainerConfig({ queue: { length: 8, startEpoch: 0 }, freezePrototypesIterations: 0 }),
+    trainerConfig({ queue: { length: 8, startEpoch: 0 }, freezePrototypesIterations: 0, batchSize: 8 }),
   );
-  trainer.step(data.pixels, 8, SIZE, SIZE, 3);
+  trainer.trainStep(data);
   const before = tf.memory().numTensors;
-  trainer.step(data.pixels, 8, SIZE, SIZE, 3);
-  trainer.step(data.pixels, 8, SIZE, SIZE, 3);
+  trainer.trainStep(data);
+  trainer.trainStep(data);
   assert.equal(tf.memory().numTensors, before);
   trainer.dispose();
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mulberry32 } from '../../data/random.js';
+import { mulberry32 } from '../../ml/random.js';
 
 /** Uniform values in [-halfRange, halfRange) from mulberry32: identical test data on every backend. */
 export function seededUniform(seed: number, size: number, halfRange = 0.5): Float32Array {

@@ -1,6 +1,74 @@
-import type { SwavParams } from '../../pipelines/stages.js';
+import { z } from 'zod';
+import { BuiltBackboneSpec } from '../models/backbone-spec.js';
+import { COLLAPSE_FIX_KEYS } from './collapse.js';
 
-export type SwavSettings = ReturnType<typeof SwavParams.parse>;
+/**
+ * Every SwAV setting with its default, in one place: the pretrain stage's params (pipelines/stages.ts uses
+ * this schema) and the rules that derive the `auto` ones from the data. The ML code below takes the resolved
+ * settings (`swavTrainerConfig`) and has no defaults of its own. Names follow main_swav.py's arguments where
+ * it has one (`epsilon`, `sinkhornIterations`, `temperature`, `freezePrototypesSteps`, `queueLength`, ...).
+ */
+
+/** A setting derived from the crop size and the unlabelled pool unless given (`resolveSwavSettings`). */
+const auto = <T extends z.ZodType>(value: T) => z.union([z.literal('auto'), value]).default('auto');
+const scaleRange = z
+  .tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)])
+  .refine(([lo, hi]) => lo <= hi, 'a scale range is [min, max] with min <= max, e.g. [0.4, 1]');
+
+export const SwavParams = z.strictObject({
+  arch: BuiltBackboneSpec,
+  /** Seeds the projection head, the prototypes, augmentation draws and epoch shuffles. */
+  seed: z.number().int().default(1),
+  epochs: auto(z.number().int().min(1)),
+  batchSize: z.number().int().min(2).default(64),
+  prototypes: auto(z.number().int().min(2)),
+  /** Hidden width of the projection MLP (SwAV: 2048). */
+  projHidden: z.number().int().min(8).default(256),
+  /** Embedding width (SwAV: 128; 64 suits the small ResNets' 128–256-d features). */
+  projOut: z.number().int().min(8).default(64),
+  globalCrop: auto(z.number().int().min(8)),
+  localCrop: auto(z.number().int().min(8)),
+  localCount: auto(z.number().int().min(0)),
+  /** RandomResizedCrop area ranges (SwAV at 224 px: global [0.14, 1], local [0.05, 0.14]). */
+  globalScale: auto(scaleRange),
+  localScale: auto(scaleRange),
+  /** Colour-jitter strength s: brightness/contrast/saturation 0.8·s, hue 0.2·s, applied with p = 0.8 (SwAV: 1). */
+  colorJitter: auto(z.number().min(0)),
+  grayscaleProbability: z.number().min(0).max(1).default(0.2),
+  blurProbability: z.number().min(0).max(1).default(0.5),
+  /** Base learning rate: linear warm-up from 0, then cosine to lr / 1000 at the last step. */
+  lr: z.number().positive().default(0.3),
+  warmupEpochs: z.number().min(0).default(1),
+  /** SGD momentum and L2 weight decay (SwAV: LARS with momentum 0.9, weight decay 1e-6). */
+  momentum: z.number().min(0).lt(1).default(0.9),
+  weightDecay: z.number().min(0).default(1e-6),
+  /** Sinkhorn entropy regularisation; smaller gives sharper codes (SwAV: 0.05; 0.03 if training collapses). */
+  epsilon: z.number().positive().default(0.05),
+  /** Sinkhorn's alternating normalisation rounds (SwAV: 3). */
+  sinkhornIterations: z.number().int().min(1).default(3),
+  /** Softmax temperature of the swapped prediction (SwAV: 0.1). */
+  temperature: z.number().positive().default(0.1),
+  /** Steps during which the prototypes get no update at all (SwAV: about one epoch). */
+  freezePrototypesSteps: z.number().int().min(0).default(20),
+  queueLength: auto(z.number().int().min(0)),
+  queueStartEpoch: auto(z.number().int().min(0)),
+  /** Use at most this many unlabelled crops per epoch (0 = all). */
+  maxImages: z.number().int().min(0).default(0),
+  checkpointEverySteps: z.number().int().min(1).default(20),
+  /** Epochs in a row that must look collapsed before the gate fires. */
+  collapsePatience: z.number().int().min(1).default(3),
+  /** When the gate fires, retry once from the last healthy epoch with `collapseRetryFixes` applied. */
+  collapseRetry: z.boolean().default(true),
+  collapseRetryFixes: z
+    .array(z.enum(COLLAPSE_FIX_KEYS))
+    .min(1, `name at least one of ${COLLAPSE_FIX_KEYS.join(', ')} (or set collapseRetry: false)`)
+    .default(['epsilon', 'freezePrototypesSteps', 'globalScale', 'colorJitter']),
+  /** Labelled train crops (a fixed seeded subset) scored by k-NN after every epoch; 0 turns the monitor off. */
+  monitorCrops: z.number().int().min(0).default(500),
+  monitorK: z.number().int().min(1).default(20),
+});
+
+export type SwavSettings = z.output<typeof SwavParams>;
 /** SwAV settings with every `auto` replaced by its value for this crop size and unlabelled pool. */
 export type ResolvedSwavSettings = { [K in keyof SwavSettings]: Exclude<SwavSettings[K], 'auto'> };
 
@@ -12,10 +80,10 @@ export interface SwavDataShape {
 }
 
 /**
- * The one place that says what an omitted (`auto`) SwAV setting becomes. The paper's recipe is for 224 px
- * ImageNet crops and 1.28 M images; shelf products are often 32–64 px and a few thousand crops, where the
- * same recipe leaves too little of a product in a view and too few images per prototype, and training
- * collapses. Each rule keeps the paper's value at its scale and shrinks with the data
+ * What an omitted (`auto`) SwAV setting becomes. The paper's recipe is for 224 px ImageNet crops and
+ * 1.28 M images; shelf products are often 32–64 px and a few thousand crops, where the same recipe leaves
+ * too little of a product in a view and too few images per prototype, and training collapses. Each rule
+ * keeps the paper's value at its scale and shrinks with the data
  * (c = crop size in px, N = unlabelled crops, B = batch size):
  *
  * | setting | rule | 32 px, 5 k crops, B 64 | 224 px, 1.28 M, B 256 |

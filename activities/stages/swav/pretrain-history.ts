@@ -1,5 +1,5 @@
-import type { Manifest } from '../../store/artefact-schema.js';
-import type { LoadedInput } from '../stage-types.js';
+import type { Manifest } from '../../../store/artefact-schema.js';
+import type { LoadedInput } from '../../stage-types.js';
 
 /**
  * The training history of every SwAV backbone the evaluations used, as the pretrain manifests record it

@@ -1,8 +1,8 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { LoadedCropPool } from '../../data/crop/load-pool.js';
-import { extractFeatures } from '../../ml/models/index.js';
-import { createRng, deriveSeed, permutation } from '../../ml/random.js';
-import { crossValidatedKnn, type ImageBatch } from '../../ml/swav/index.js';
+import type { LoadedCropPool } from '../../../data/crop/load-pool.js';
+import { extractFeatures } from '../../../ml/models/index.js';
+import { createRng, deriveSeed, permutation } from '../../../ml/random.js';
+import { crossValidatedKnn, type ImageBatch } from '../../../ml/swav/index.js';
 
 /** deriveSeed stream of the monitor's subset draw (independent of SwAV's own draws from the same seed). */
 const MONITOR_STREAM = 0x6b6e6e;

@@ -1,8 +1,7 @@
-import type { CollapseFixKey, FixValue } from '../../ml/swav/index.js';
-import type { Bucket } from '../../store/artefacts.js';
-import { checkpointPrefix } from '../../store/checkpoints.js';
-import { isNotFound, readObject } from '../../store/s3.js';
-import type { ResolvedSwavSettings } from './swav-defaults.js';
+import type { CollapseFixKey, FixValue, ResolvedSwavSettings } from '../../../ml/swav/index.js';
+import type { Bucket } from '../../../store/artefacts.js';
+import { checkpointPrefix } from '../../../store/checkpoints.js';
+import { isNotFound, readObject } from '../../../store/s3.js';
 
 export interface FixContext {
   /** Step the retried run restarts from (its prototype freeze counts from here). */
