@@ -85,8 +85,9 @@ function writeSection(suite: Suite, command: string, body: string): void {
 /** BENCHMARKS.md is generated: a header plus the latest saved section of every suite. */
 function regenerateDoc(): void {
   const header = readFileSync(path.join(repoRoot, 'bench', 'BENCHMARKS.header.md'), 'utf8');
-  // demo-table.md: the Table 2 printed by `npm run demo`, saved with its command and date.
-  const sections = [...SUITES, 'demo-table']
+  // demo-table.md: the Table 2 printed by `npm run demo`, saved with its command and date;
+  // linear-evaluation.md: the head protocol's checks (scikit-learn on the demo's artefacts, timings).
+  const sections = [...SUITES, 'demo-table', 'linear-evaluation']
     .map((s) => path.join(resultsDir, `${s}.md`))
     .filter((f) => existsSync(f))
     .map((f) => readFileSync(f, 'utf8'));
