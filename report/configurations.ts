@@ -1,11 +1,11 @@
 import type { HeadMode, ResultRow, SeedResult } from './model.js';
 
 /** One cell of the paper's Table 2: a backbone × head mode × label fraction, with all its seeds. */
-export interface Configuration {
+export interface Configuration<S = SeedResult> {
   backbone: string;
   headMode: HeadMode;
   fractionPct: number;
-  seeds: SeedResult[];
+  seeds: S[];
 }
 
 const HEAD_MODE_ORDER: Record<HeadMode, number> = { supervised: 0, 'semi-supervised': 1 };
@@ -15,8 +15,10 @@ const HEAD_MODE_ORDER: Record<HeadMode, number> = { supervised: 0, 'semi-supervi
  * was reported twice (e.g. a sweep re-run for extra seeds), and orders them as
  * the paper's table reads: backbone in first-seen order, then head mode, then fraction.
  */
-export function groupConfigurations(results: readonly ResultRow[]): Configuration[] {
-  const byKey = new Map<string, Configuration>();
+export function groupConfigurations<S = SeedResult>(
+  results: readonly (Omit<ResultRow, 'seeds'> & { seeds: readonly S[] })[],
+): Configuration<S>[] {
+  const byKey = new Map<string, Configuration<S>>();
   const backboneOrder = new Map<string, number>();
   for (const row of results) {
     if (!backboneOrder.has(row.backbone)) backboneOrder.set(row.backbone, backboneOrder.size);

@@ -1,10 +1,12 @@
 import { mean, sampleStd } from '../../../ml/metrics/summary.js';
+import { groupConfigurations } from '../../../report/configurations.js';
+import type { HeadMode } from '../../../report/model.js';
 import { formatTable } from '../text-table.js';
 
 /** One evaluated sweep point: which backbone, head mode, % labelled and seed gave which accuracy. */
 export interface SweepPoint {
   backbone: string;
-  mode: string;
+  mode: HeadMode;
   fraction: number;
   seed: number;
   /** In [0, 1], as the evaluate stage writes it. */
@@ -24,25 +26,32 @@ export interface SweepTable {
 
 /**
  * Table 2 of the paper: one row per backbone x head mode, one column per % labelled, each cell the mean ±
- * sample std (n - 1) of accuracy over seeds. Rows keep the order the points first appear (config order).
+ * sample std (n - 1) of accuracy over seeds. Grouped and ordered exactly as the report's Summary sheet
+ * (report/configurations.ts), so the terminal and the workbook cannot disagree.
  */
 export function buildSweepTable(points: readonly SweepPoint[]): SweepTable {
-  const fractions = [...new Set(points.map((p) => p.fraction))].sort((a, b) => a - b);
-  const groups = new Map<string, { backbone: string; mode: string; acc: Map<number, number[]> }>();
-  for (const p of points) {
-    const key = `${p.backbone}\u0000${p.mode}`;
-    const g = groups.get(key) ?? { backbone: p.backbone, mode: p.mode, acc: new Map<number, number[]>() };
-    g.acc.set(p.fraction, [...(g.acc.get(p.fraction) ?? []), p.accuracy]);
-    groups.set(key, g);
+  const configurations = groupConfigurations(
+    points.map((p) => ({
+      backbone: p.backbone,
+      headMode: p.mode,
+      fractionPct: p.fraction,
+      seeds: [{ accuracy: p.accuracy }],
+    })),
+  );
+  const fractions = [...new Set(configurations.map((c) => c.fractionPct))].sort((a, b) => a - b);
+  const rows = new Map<string, SweepTable['rows'][number]>();
+  for (const c of configurations) {
+    const key = `${c.backbone}\u0000${c.headMode}`;
+    const row = rows.get(key) ?? { backbone: c.backbone, mode: c.headMode, cells: new Map() };
+    const accuracies = c.seeds.map((s) => s.accuracy);
+    row.cells.set(c.fractionPct, {
+      mean: mean(accuracies),
+      std: sampleStd(accuracies),
+      seeds: accuracies.length,
+    });
+    rows.set(key, row);
   }
-  const rows = [...groups.values()].map((g) => ({
-    backbone: g.backbone,
-    mode: g.mode,
-    cells: new Map(
-      [...g.acc].map(([f, a]) => [f, { mean: mean(a), std: sampleStd(a), seeds: a.length }] as const),
-    ),
-  }));
-  return { fractions, rows };
+  return { fractions, rows: [...rows.values()] };
 }
 
 /** Accuracy in percent with one decimal: `83.4 ± 1.2`; a missing point shows as `-`. */
