@@ -8,6 +8,7 @@ import { connectClient } from '../../cli/client.js';
 import { loadSettings } from '../../config/settings.js';
 import { freePort } from '../../infra/ports.js';
 import { createShelfWorker } from '../../workers/worker.js';
+import { smokeWorkflow } from '../../workflows/smoke.js';
 import { runCli } from '../support/cli.js';
 
 /** A user's view: `shelfssl infra up/status/down` on its own ports and data dir, no credentials given. */
@@ -62,7 +63,7 @@ describe('shelfssl infra lifecycle', async () => {
     const worker = await createShelfWorker(settings, 'cpu');
     let conn = await connectClient(settings);
     await worker.runUntil(
-      conn.client.workflow.execute('smokeWorkflow', {
+      conn.client.workflow.execute(smokeWorkflow, {
         taskQueue: settings.temporal.taskQueues.cpu,
         workflowId,
         args: [{ key: 'restart/a.txt', text: 'survives restarts' }],

@@ -5,6 +5,7 @@ import { connectClient } from '../../cli/client.js';
 import { sha256 } from '../../store/digest.js';
 import { createS3Client, readObject } from '../../store/s3.js';
 import { createShelfWorker } from '../../workers/worker.js';
+import { smokeWorkflow } from '../../workflows/smoke.js';
 import { testSettings } from '../support/env.js';
 
 it('the smoke workflow writes an object to MinIO, reads it back and returns its sha256', async () => {
@@ -15,7 +16,7 @@ it('the smoke workflow writes an object to MinIO, reads it back and returns its 
   const key = `smoke/${randomUUID()}.txt`;
   try {
     const result = await worker.runUntil(
-      client.workflow.execute('smokeWorkflow', {
+      client.workflow.execute(smokeWorkflow, {
         taskQueue: settings.temporal.taskQueues.cpu,
         workflowId: `smoke-${randomUUID()}`,
         args: [{ key, text }],
