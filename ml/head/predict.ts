@@ -1,5 +1,5 @@
 import { standardisedDesign } from './linear-head.js';
-import { softmaxProbabilities } from './softmax-objective.js';
+import { argmaxAt, softmaxProbabilities } from './softmax-objective.js';
 import type { LinearHead } from './types.js';
 
 export interface HeadPredictions {
@@ -18,13 +18,6 @@ export function predictHead(head: LinearHead, features: Float32Array): HeadPredi
   theta.set(head.weights);
   theta.set(head.bias, head.dim * head.classes);
   const probs = softmaxProbabilities(head, theta, standardisedDesign(features, head.mean, head.std));
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < head.classes; c++) {
-      if ((probs[i * head.classes + c] ?? 0) > (probs[i * head.classes + best] ?? 0)) best = c;
-    }
-    labels[i] = best;
-  }
+  const labels = Int32Array.from({ length: n }, (_, i) => argmaxAt(probs, i * head.classes, head.classes));
   return { probs: Float32Array.from(probs), labels };
 }

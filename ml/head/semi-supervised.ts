@@ -1,6 +1,6 @@
 import { fitSoftmaxRegression, type SoftmaxFit } from './fit.js';
 import { headFromFit, resolveSettings, standardisedDesign, trainLinearHead } from './linear-head.js';
-import { softmaxProbabilities } from './softmax-objective.js';
+import { argmaxAt, softmaxProbabilities } from './softmax-objective.js';
 import type { FitSummary, HeadTrainingOptions, HeadTrainingResult, LinearHead } from './types.js';
 
 export interface SemiSupervisedOptions extends HeadTrainingOptions {
@@ -37,9 +37,7 @@ function confidentRows(probs: Float64Array, classes: number, threshold: number):
   const rows: number[] = [];
   const labels: number[] = [];
   for (let i = 0; i < probs.length / classes; i++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++)
-      if ((probs[i * classes + c] ?? 0) > (probs[i * classes + best] ?? 0)) best = c;
+    const best = argmaxAt(probs, i * classes, classes);
     if ((probs[i * classes + best] ?? 0) >= threshold) {
       rows.push(i);
       labels.push(best);

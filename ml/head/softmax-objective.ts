@@ -51,6 +51,13 @@ function axpy(r: number, a: Float64Array, ao: number, out: Float64Array, oo: num
   for (; j < len; j++) out[oo + j] = (out[oo + j] as number) + r * (a[ao + j] as number);
 }
 
+/** Index of the largest of `count` values starting at `offset` (the first on ties). */
+export function argmaxAt(values: Float64Array, offset: number, count: number): number {
+  let best = 0;
+  for (let c = 1; c < count; c++) if ((values[offset + c] ?? 0) > (values[offset + best] ?? 0)) best = c;
+  return best;
+}
+
 /** W transposed to [classes, dim], so each logit and gradient row is one contiguous dot product. */
 function transposedWeights(theta: Float64Array, dim: number, classes: number): Float64Array {
   const wt = new Float64Array(classes * dim);
@@ -146,9 +153,7 @@ export function softmaxScore(
   for (let i = 0; i < y.length; i++) {
     rowLogits(problem, wt, theta, i, z);
     const label = y[i] ?? 0;
-    let best = 0;
-    for (let c = 1; c < p.classes; c++) if ((z[c] ?? 0) > (z[best] ?? 0)) best = c;
-    if (best === label) correct++;
+    if (argmaxAt(z, 0, p.classes) === label) correct++;
     const trueLogit = z[label] ?? 0;
     loss += softmaxInPlace(z) - trueLogit;
   }
