@@ -2,7 +2,9 @@ import type { Rng } from '../random.js';
 import { stratifiedFolds, usableFolds } from './cross-validation.js';
 import { fitSoftmaxRegression } from './fit.js';
 import type { HeadFitSettings } from './params.js';
+import { weightedGram } from './preconditioner.js';
 import { softmaxScore } from './softmax-objective.js';
+import { transpose } from './vector-kernels.js';
 
 /** One λ of the cross-validation: mean held-out cross-entropy and accuracy over the folds. */
 export interface L2Score {
@@ -37,10 +39,27 @@ function rowsWhere(d: Design, keep: (i: number) => boolean): Design {
   return { ...d, x, y: Int32Array.from(rows, (row) => d.y[row] ?? 0) };
 }
 
+interface Split {
+  train: Design;
+  held: Design;
+  /** The training rows' Σ̃ for the preconditioner: it does not depend on λ, so it is built once per fold. */
+  gram: Float64Array;
+}
+
+function split(design: Design, fold: Int32Array, f: number): Split {
+  const train = rowsWhere(design, (i) => fold[i] !== f);
+  const ones = new Float64Array(train.y.length).fill(1);
+  return {
+    train,
+    held: rowsWhere(design, (i) => fold[i] === f),
+    gram: weightedGram(transpose(train.x, train.y.length, design.dim), ones, design.dim),
+  };
+}
+
 /** Mean held-out cross-entropy and accuracy of one λ over the folds, warm-starting each fold. */
 function scoreL2(
   l2: number,
-  splits: readonly { train: Design; held: Design }[],
+  splits: readonly Split[],
   warm: (Float64Array | undefined)[],
   design: Design,
   settings: HeadFitSettings,
@@ -48,9 +67,10 @@ function scoreL2(
   let logLoss = 0;
   let accuracy = 0;
   let iterations = 0;
-  splits.forEach(({ train, held }, f) => {
+  splits.forEach(({ train, held, gram }, f) => {
     const fit = fitSoftmaxRegression({
       ...train,
+      gram,
       l2,
       tolerance: Math.max(settings.tolerance, settings.cvTolerance),
       maxIterations: settings.maxIterations,
@@ -84,10 +104,7 @@ export function chooseL2(design: Design, settings: HeadFitSettings, rng: Rng): L
   const k = usableFolds(design.y, design.classes, settings.cvFolds);
   if (k === 0) return { l2: settings.l2Fallback, folds: 0, scores: [] };
   const fold = stratifiedFolds(design.y, design.classes, k, rng);
-  const splits = Array.from({ length: k }, (_, f) => ({
-    train: rowsWhere(design, (i) => fold[i] !== f),
-    held: rowsWhere(design, (i) => fold[i] === f),
-  }));
+  const splits = Array.from({ length: k }, (_, f) => split(design, fold, f));
   const warm: (Float64Array | undefined)[] = new Array(k);
   const grid = [...new Set(settings.l2Grid)].sort((a, b) => b - a);
   const scores: L2Score[] = [];

@@ -1,5 +1,6 @@
 import { minimiseLbfgs } from './lbfgs.js';
-import { parameterCount, type SoftmaxProblem, softmaxLossAndGradient } from './softmax-objective.js';
+import { softmaxPreconditioner, weightedGram } from './preconditioner.js';
+import { parameterCount, softmaxLossAndGradient, softmaxProblem } from './softmax-objective.js';
 
 export interface SoftmaxFitInput {
   /** Standardised features, row-major [n, dim], float64. */
@@ -12,6 +13,8 @@ export interface SoftmaxFitInput {
   l2: number;
   tolerance: number;
   maxIterations: number;
+  /** Σ̃ of `weightedGram` for these rows, when the caller already has it (cross-validation folds). */
+  gram?: Float64Array;
   /** Warm start (e.g. the solution for a neighbouring λ); zeros otherwise. */
   init?: Float64Array;
 }
@@ -35,18 +38,20 @@ export interface SoftmaxFit {
  */
 export function fitSoftmaxRegression(input: SoftmaxFitInput): SoftmaxFit {
   const { dim, classes } = input;
-  const problem: SoftmaxProblem = {
+  const problem = softmaxProblem({
     x: input.x,
     y: input.y,
     rowWeight: input.rowWeight ?? new Float64Array(input.y.length).fill(1),
     dim,
     classes,
     l2: input.l2,
-  };
+  });
   const start = input.init ?? new Float64Array(parameterCount(dim, classes));
+  const gram = input.gram ?? weightedGram(problem.xt, problem.rowWeight, dim);
   const result = minimiseLbfgs((theta, grad) => softmaxLossAndGradient(problem, theta, grad), start, {
     tolerance: input.tolerance,
     maxIterations: input.maxIterations,
+    precondition: softmaxPreconditioner(gram, dim, classes, input.l2),
   });
   return {
     theta: result.theta,

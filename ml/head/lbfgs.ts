@@ -3,6 +3,9 @@
  * Armijo line search). It runs until the gradient's largest component is below `tolerance`, so a fit
  * stops because it has converged, not because a budget of epochs ran out; the caller records why it stopped.
  */
+import type { Preconditioner } from './preconditioner.js';
+import { dot } from './vector-kernels.js';
+
 export type Objective = (theta: Float64Array, grad: Float64Array) => number;
 
 export interface LbfgsOptions {
@@ -11,6 +14,8 @@ export interface LbfgsOptions {
   maxIterations: number;
   /** Correction pairs kept (SciPy and scikit-learn use 10). */
   memory?: number;
+  /** H₀, the initial inverse-Hessian estimate (scaled each iteration by sᵀy / yᵀH₀y); identity when omitted. */
+  precondition?: Preconditioner;
 }
 
 export interface LbfgsResult {
@@ -25,12 +30,6 @@ export interface LbfgsResult {
   stop: 'gradient' | 'stalled' | 'iterations';
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += (a[k] ?? 0) * (b[k] ?? 0);
-  return s;
-}
-
 function maxAbs(a: Float64Array): number {
   let m = 0;
   for (const v of a) m = Math.max(m, Math.abs(v));
@@ -40,32 +39,60 @@ function maxAbs(a: Float64Array): number {
 interface Pair {
   s: Float64Array;
   y: Float64Array;
+  /** H₀·y. */
+  hy: Float64Array;
   rho: number;
+  /** sᵀy / yᵀH₀y (Shanno–Phua): the scale of H₀ while this is the newest pair. */
+  gamma: number;
 }
 
-/** The two-loop recursion: d = −H·g with H the L-BFGS inverse-Hessian estimate. */
-function searchDirection(grad: Float64Array, pairs: readonly Pair[]): Float64Array {
+/** v ← v + a·u. */
+function addScaled(v: Float64Array, a: number, u: Float64Array): void {
+  for (let k = 0; k < v.length; k++) v[k] = (v[k] as number) + a * (u[k] as number);
+}
+
+/**
+ * The two-loop recursion: d = −H·g with H the L-BFGS inverse-Hessian estimate built on γ·H₀. H₀ is linear, so
+ * H₀·q = H₀·g − Σ α_i·H₀·y_i is assembled from vectors already known (`hg` = H₀·g, each pair's H₀·y): the
+ * preconditioner runs once per iteration, on the new gradient, and never inside this recursion.
+ */
+function searchDirection(grad: Float64Array, hg: Float64Array, pairs: readonly Pair[]): Float64Array {
   const q = Float64Array.from(grad);
+  const r = Float64Array.from(hg);
   const alpha = new Array<number>(pairs.length);
   for (let i = pairs.length - 1; i >= 0; i--) {
-    const { s, y, rho } = pairs[i] as Pair;
+    const { s, y, hy, rho } = pairs[i] as Pair;
     const a = rho * dot(s, q);
     alpha[i] = a;
-    for (let k = 0; k < q.length; k++) q[k] = (q[k] ?? 0) - a * (y[k] ?? 0);
+    addScaled(q, -a, y);
+    addScaled(r, -a, hy);
   }
   const last = pairs.at(-1);
-  const gamma = last
-    ? dot(last.s, last.y) / dot(last.y, last.y)
-    : 1 / Math.max(1, Math.sqrt(dot(grad, grad)));
-  for (let k = 0; k < q.length; k++) q[k] = (q[k] ?? 0) * gamma;
+  const gamma = last ? last.gamma : 1;
+  for (let k = 0; k < r.length; k++) r[k] = gamma * (r[k] as number);
   for (let i = 0; i < pairs.length; i++) {
     const { s, y, rho } = pairs[i] as Pair;
-    const b = rho * dot(y, q);
-    const a = alpha[i] ?? 0;
-    for (let k = 0; k < q.length; k++) q[k] = (q[k] ?? 0) + (a - b) * (s[k] ?? 0);
+    addScaled(r, (alpha[i] as number) - rho * dot(y, r), s);
   }
-  for (let k = 0; k < q.length; k++) q[k] = -(q[k] ?? 0);
-  return q;
+  for (let k = 0; k < r.length; k++) r[k] = -(r[k] as number);
+  return r;
+}
+
+/**
+ * H₀·g. Without a preconditioner H₀ = I, with the first step scaled to unit length (the usual start before any
+ * curvature pair exists).
+ */
+function initialProduct(grad: Float64Array, h0: Preconditioner | undefined, first: boolean): Float64Array {
+  const out = new Float64Array(grad.length);
+  if (h0) {
+    h0(grad, out);
+    return out;
+  }
+  out.set(grad);
+  if (first)
+    for (let k = 0; k < out.length; k++)
+      out[k] = (out[k] as number) / Math.max(1, Math.sqrt(dot(grad, grad)));
+  return out;
 }
 
 export function minimiseLbfgs(f: Objective, start: Float64Array, options: LbfgsOptions): LbfgsResult {
@@ -73,6 +100,7 @@ export function minimiseLbfgs(f: Objective, start: Float64Array, options: LbfgsO
   let theta = Float64Array.from(start);
   let grad = new Float64Array(theta.length);
   let value = f(theta, grad);
+  let hg = initialProduct(grad, options.precondition, true);
   let evaluations = 1;
   const pairs: Pair[] = [];
   let iterations = 0;
@@ -84,12 +112,12 @@ export function minimiseLbfgs(f: Objective, start: Float64Array, options: LbfgsO
       stop = 'gradient';
       break;
     }
-    let direction = searchDirection(grad, pairs);
+    let direction = searchDirection(grad, hg, pairs);
     let slope = dot(grad, direction);
     if (!(slope < 0)) {
-      // The estimate lost positive-definiteness (rounding): restart from steepest descent.
+      // The estimate lost positive-definiteness (rounding): restart from the preconditioned gradient.
       pairs.length = 0;
-      direction = searchDirection(grad, pairs);
+      direction = searchDirection(grad, hg, pairs);
       slope = dot(grad, direction);
     }
     let step = 1;
@@ -112,9 +140,13 @@ export function minimiseLbfgs(f: Objective, start: Float64Array, options: LbfgsO
       s[k] = (next[k] ?? 0) - (theta[k] ?? 0);
       y[k] = (nextGrad[k] ?? 0) - (grad[k] ?? 0);
     }
+    const nextHg = initialProduct(nextGrad, options.precondition, false);
+    const hy = new Float64Array(theta.length);
+    for (let k = 0; k < theta.length; k++) hy[k] = (nextHg[k] as number) - (hg[k] as number);
+    hg = nextHg;
     const sy = dot(s, y);
     if (sy > 1e-12 * Math.sqrt(dot(y, y) * dot(s, s))) {
-      pairs.push({ s, y, rho: 1 / sy });
+      pairs.push({ s, y, hy, rho: 1 / sy, gamma: sy / dot(y, hy) });
       if (pairs.length > memory) pairs.shift();
     }
     theta = Float64Array.from(next);

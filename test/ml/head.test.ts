@@ -13,7 +13,7 @@ import {
   trainSemiSupervisedHead,
 } from '../../ml/head/index.js';
 import { standardisedDesign } from '../../ml/head/linear-head.js';
-import { softmaxLossAndGradient } from '../../ml/head/softmax-objective.js';
+import { softmaxLossAndGradient, softmaxProblem } from '../../ml/head/softmax-objective.js';
 import { accuracy } from '../../ml/metrics/index.js';
 import { createRng } from '../../ml/random.js';
 
@@ -60,14 +60,14 @@ test('the analytic gradient matches finite differences (so "converged" means a t
   const data = clusters(30, 5, 3, 2, 11);
   const { mean, std } = featureMoments(data.features, 5);
   const x = standardisedDesign(data.features, mean, std);
-  const problem = {
+  const problem = softmaxProblem({
     x,
     y: data.labels,
     rowWeight: new Float64Array(30).fill(1),
     dim: 5,
     classes: 3,
     l2: 0.05,
-  };
+  });
   const rng = createRng(12);
   const theta = Float64Array.from({ length: 18 }, () => rng.normal());
   const grad = new Float64Array(18);
