@@ -1,10 +1,8 @@
 import type { Rng } from '../random.js';
 import { stratifiedFolds, usableFolds } from './cross-validation.js';
-import { fitSoftmaxRegression } from './fit.js';
+import { fitPrepared, type PreparedDesign, prepareDesign } from './fit.js';
 import type { HeadFitSettings } from './params.js';
-import { weightedGram } from './preconditioner.js';
 import { softmaxScore } from './softmax-objective.js';
-import { transpose } from './vector-kernels.js';
 
 /** One λ of the cross-validation: mean held-out cross-entropy and accuracy over the folds. */
 export interface L2Score {
@@ -40,19 +38,15 @@ function rowsWhere(d: Design, keep: (i: number) => boolean): Design {
 }
 
 interface Split {
-  train: Design;
+  /** The fold's training rows, prepared once for the whole λ path. */
+  train: PreparedDesign;
   held: Design;
-  /** The training rows' Σ̃ for the preconditioner: it does not depend on λ, so it is built once per fold. */
-  gram: Float64Array;
 }
 
 function split(design: Design, fold: Int32Array, f: number): Split {
-  const train = rowsWhere(design, (i) => fold[i] !== f);
-  const ones = new Float64Array(train.y.length).fill(1);
   return {
-    train,
+    train: prepareDesign(rowsWhere(design, (i) => fold[i] !== f)),
     held: rowsWhere(design, (i) => fold[i] === f),
-    gram: weightedGram(transpose(train.x, train.y.length, design.dim), ones, design.dim),
   };
 }
 
@@ -67,10 +61,8 @@ function scoreL2(
   let logLoss = 0;
   let accuracy = 0;
   let iterations = 0;
-  splits.forEach(({ train, held, gram }, f) => {
-    const fit = fitSoftmaxRegression({
-      ...train,
-      gram,
+  splits.forEach(({ train, held }, f) => {
+    const fit = fitPrepared(train, {
       l2,
       tolerance: Math.max(settings.tolerance, settings.cvTolerance),
       maxIterations: settings.maxIterations,

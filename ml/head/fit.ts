@@ -1,6 +1,11 @@
 import { minimiseLbfgs } from './lbfgs.js';
 import { softmaxPreconditioner, weightedGram } from './preconditioner.js';
-import { parameterCount, softmaxLossAndGradient, softmaxProblem } from './softmax-objective.js';
+import {
+  parameterCount,
+  type SoftmaxProblem,
+  softmaxLossAndGradient,
+  softmaxProblem,
+} from './softmax-objective.js';
 
 export interface SoftmaxFitInput {
   /** Standardised features, row-major [n, dim], float64. */
@@ -10,13 +15,31 @@ export interface SoftmaxFitInput {
   rowWeight?: Float64Array;
   dim: number;
   classes: number;
+}
+
+export interface FitSettings {
   l2: number;
   tolerance: number;
   maxIterations: number;
-  /** Σ̃ of `weightedGram` for these rows, when the caller already has it (cross-validation folds). */
-  gram?: Float64Array;
   /** Warm start (e.g. the solution for a neighbouring λ); zeros otherwise. */
   init?: Float64Array;
+}
+
+/** A design in the kernel's memory with its Gram matrix: neither depends on λ, so a λ path prepares once. */
+export interface PreparedDesign {
+  problem: SoftmaxProblem;
+  gram: Float64Array;
+}
+
+export function prepareDesign(input: SoftmaxFitInput): PreparedDesign {
+  const problem = softmaxProblem({
+    x: input.x,
+    y: input.y,
+    rowWeight: input.rowWeight ?? new Float64Array(input.y.length).fill(1),
+    dim: input.dim,
+    classes: input.classes,
+  });
+  return { problem, gram: weightedGram(problem) };
 }
 
 export interface SoftmaxFit {
@@ -36,23 +59,19 @@ export interface SoftmaxFit {
  * L2-regularised multinomial logistic regression fitted to convergence (full-batch L-BFGS from zero, or a warm
  * start). The problem is strictly convex for λ > 0, so the solution does not depend on a seed or a start.
  */
-export function fitSoftmaxRegression(input: SoftmaxFitInput): SoftmaxFit {
-  const { dim, classes } = input;
-  const problem = softmaxProblem({
-    x: input.x,
-    y: input.y,
-    rowWeight: input.rowWeight ?? new Float64Array(input.y.length).fill(1),
-    dim,
-    classes,
-    l2: input.l2,
-  });
-  const start = input.init ?? new Float64Array(parameterCount(dim, classes));
-  const gram = input.gram ?? weightedGram(problem.xt, problem.rowWeight, dim);
-  const result = minimiseLbfgs((theta, grad) => softmaxLossAndGradient(problem, theta, grad), start, {
-    tolerance: input.tolerance,
-    maxIterations: input.maxIterations,
-    precondition: softmaxPreconditioner(gram, dim, classes, input.l2),
-  });
+export function fitPrepared(prepared: PreparedDesign, settings: FitSettings): SoftmaxFit {
+  const { problem, gram } = prepared;
+  const { dim, classes } = problem;
+  const start = settings.init ?? new Float64Array(parameterCount(dim, classes));
+  const result = minimiseLbfgs(
+    (theta, grad) => softmaxLossAndGradient(problem, settings.l2, theta, grad),
+    start,
+    {
+      tolerance: settings.tolerance,
+      maxIterations: settings.maxIterations,
+      precondition: softmaxPreconditioner(gram, dim, classes, settings.l2),
+    },
+  );
   return {
     theta: result.theta,
     weights: Float32Array.from(result.theta.subarray(0, dim * classes)),
@@ -63,4 +82,8 @@ export function fitSoftmaxRegression(input: SoftmaxFitInput): SoftmaxFit {
     converged: result.converged,
     stop: result.stop,
   };
+}
+
+export function fitSoftmaxRegression(input: SoftmaxFitInput & FitSettings): SoftmaxFit {
+  return fitPrepared(prepareDesign(input), input);
 }

@@ -1,4 +1,5 @@
 import { choleskyFactor, choleskySolveAt } from './cholesky.js';
+import type { SoftmaxProblem } from './softmax-objective.js';
 import { dotAt } from './vector-kernels.js';
 
 /**
@@ -14,20 +15,24 @@ import { dotAt } from './vector-kernels.js';
 export type Preconditioner = (grad: Float64Array, out: Float64Array) => void;
 
 /**
- * Σ̃ = Σ_i w_i x̃_i x̃_iᵀ / Σ_i w_i, (dim+1)², lower triangle (the Cholesky reads only that), from the
- * column-major design `xt` ([dim, n]): each entry one dot product of two weighted feature columns.
+ * Σ̃ = Σ_i w_i x̃_i x̃_iᵀ / Σ_i w_i, (dim+1)², lower triangle (the Cholesky reads only that): the feature block
+ * as one kernel product (diag(w)·X)ᵀ·X over the problem's column-major design, the bias row and corner in JS.
  */
-export function weightedGram(xt: Float64Array, rowWeight: Float64Array, dim: number): Float64Array {
+export function weightedGram(p: SoftmaxProblem): Float64Array {
+  const { dim, rowWeight, xt, kernel, at } = p;
   const n = rowWeight.length;
   const m = dim + 1;
-  const gram = new Float64Array(m * m);
   let total = 0;
   for (const w of rowWeight) total += w;
   const scale = total > 0 ? 1 / total : 0;
-  const weighted = new Float64Array(n);
+  const f64 = kernel.f64;
+  for (let a = 0; a < dim; a++)
+    for (let i = 0; i < n; i++)
+      f64[at.wxt + a * n + i] = (rowWeight[i] as number) * (xt[a * n + i] as number);
+  kernel.abt(at.wxt, at.xt, at.gram, dim, dim, n);
+  const gram = new Float64Array(m * m);
   for (let a = 0; a < dim; a++) {
-    for (let i = 0; i < n; i++) weighted[i] = (rowWeight[i] as number) * (xt[a * n + i] as number);
-    for (let b = 0; b <= a; b++) gram[a * m + b] = dotAt(weighted, 0, xt, b * n, n) * scale;
+    for (let b = 0; b <= a; b++) gram[a * m + b] = (f64[at.gram + a * dim + b] as number) * scale;
     gram[dim * m + a] = dotAt(rowWeight, 0, xt, a * n, n) * scale;
   }
   gram[dim * m + dim] = total * scale;

@@ -89,12 +89,16 @@ function roundRecord(
 /**
  * Self-training (pseudo-labelling): the converged supervised head labels the unlabelled pool wherever it is at
  * least `pseudoThreshold` confident; softmax regression is refitted on labels + pseudo-labels (same λ, same
- * standardisation) to convergence; the refit is the next round's teacher.
+ * standardisation) to convergence; the refit is the next round's teacher. `teacher`, when given, is that
+ * supervised head already fitted on the same sample (`trainLinearHead` of these options): it is used as is.
  */
-export function trainSemiSupervisedHead(options: SemiSupervisedOptions): SemiSupervisedResult {
+export function trainSemiSupervisedHead(
+  options: SemiSupervisedOptions,
+  teacher?: HeadTrainingResult,
+): SemiSupervisedResult {
   const started = performance.now();
   const settings = resolveSettings(options);
-  const supervised = trainLinearHead(options);
+  const supervised = teacher ?? trainLinearHead(options);
   const { mean, std } = supervised.head;
   const { dim, classes } = options;
   const labelled = { x: standardisedDesign(options.features, mean, std), y: options.labels };

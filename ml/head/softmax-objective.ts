@@ -1,36 +1,68 @@
 import { dotAt, transpose } from './vector-kernels.js';
+import { type AbtKernel, createAbtKernel } from './wasm-abt.js';
 
 /**
  * Multinomial logistic regression's objective on a fixed design matrix, in float64:
- *   f(W, b) = (1/n) Σ_i −log softmax(x_i W + b)[y_i] + (λ/2)·‖W‖²   (the bias is not penalised)
+ *   f(W, b) = (1/Σw) Σ_i w_i·(−log softmax(x_i W + b)[y_i]) + (λ/2)·‖W‖²   (the bias is not penalised)
  * and its gradient. Parameters are packed as [W (dim × classes, row-major), b (classes)], the layout
- * `LinearHead` stores. A 5-class head on 128 features is 645 numbers: plain loops beat any tensor runtime
- * here, and float64 lets the optimiser reach tolerances float32 cannot.
+ * `LinearHead` stores. float64 lets the optimiser reach tolerances float32 cannot; the two dense products of
+ * each evaluation run in a WebAssembly SIMD kernel (wasm-abt.ts), the rest (softmax, loss) in plain loops.
  */
-export interface SoftmaxProblem {
-  x: Float64Array;
-  /** The same matrix column-major ([dim, n]): the gradient pass is then one dot product per parameter. */
-  xt: Float64Array;
-  y: Int32Array;
-  /** Per-row weights (sum n for the plain mean); pseudo-labelled rows may weigh less. */
-  rowWeight: Float64Array;
-  dim: number;
-  classes: number;
-  l2: number;
-}
-
 export interface SoftmaxDesign {
   /** Row-major [n, dim] standardised features. */
   x: Float64Array;
   y: Int32Array;
+  /** Per-row weights (all 1 for the plain mean); pseudo-labelled rows may weigh less. */
   rowWeight: Float64Array;
   dim: number;
   classes: number;
-  l2: number;
+}
+
+/** A design laid out once in the kernel's memory, for every evaluation (and every λ) of the fits on it. */
+export interface SoftmaxProblem extends SoftmaxDesign {
+  /** The same matrix column-major ([dim, n]), for the gradient pass and the Gram matrix. */
+  xt: Float64Array;
+  kernel: AbtKernel;
+  /** Element offsets in `kernel.f64` of X, Xᵀ and the per-evaluation scratch. */
+  at: {
+    x: number;
+    xt: number;
+    wt: number;
+    logits: number;
+    residual: number;
+    grad: number;
+    wxt: number;
+    gram: number;
+  };
 }
 
 export function softmaxProblem(design: SoftmaxDesign): SoftmaxProblem {
-  return { ...design, xt: transpose(design.x, design.y.length, design.dim) };
+  const { dim, classes } = design;
+  const n = design.y.length;
+  const sizes = {
+    x: n * dim,
+    xt: n * dim,
+    wt: classes * dim,
+    logits: n * classes,
+    residual: classes * n,
+    grad: dim * classes,
+    wxt: n * dim,
+    gram: dim * dim,
+  };
+  let next = 0;
+  const at = Object.fromEntries(
+    Object.entries(sizes).map(([name, size]) => {
+      const offset = next;
+      next += size;
+      return [name, offset];
+    }),
+  ) as SoftmaxProblem['at'];
+  const kernel = createAbtKernel(next);
+  const x = kernel.f64.subarray(at.x, at.x + n * dim);
+  x.set(design.x);
+  const xt = kernel.f64.subarray(at.xt, at.xt + n * dim);
+  xt.set(transpose(design.x, n, dim));
+  return { ...design, x, xt, kernel, at };
 }
 
 export function parameterCount(dim: number, classes: number): number {
@@ -79,45 +111,50 @@ function softmaxInPlace(z: Float64Array): number {
 }
 
 /**
- * f(θ) and, into `grad`, ∇f(θ). Two passes: the rows' weighted residuals w_i·(p_i − e_yi), stored class-major,
- * then ∂f/∂W_jc = Σ_i x_ij·r_ic as one dot product of a feature column with a residual column each.
+ * f(θ) and, into `grad`, ∇f(θ). Logits X·Wᵀ in the kernel; per row the softmax, the loss and the weighted
+ * residual w_i·(p_i − e_yi), stored class-major; then ∂f/∂W = Xᵀ·R in the kernel again.
  */
-export function softmaxLossAndGradient(p: SoftmaxProblem, theta: Float64Array, grad: Float64Array): number {
-  const { dim, classes, x, xt, y, rowWeight } = p;
+export function softmaxLossAndGradient(
+  p: SoftmaxProblem,
+  l2: number,
+  theta: Float64Array,
+  grad: Float64Array,
+): number {
+  const { dim, classes, y, rowWeight, kernel, at } = p;
   const n = y.length;
+  const f64 = kernel.f64;
   const biasAt = dim * classes;
-  const wt = transposedWeights(theta, dim, classes);
-  const residual = new Float64Array(classes * n);
+  f64.set(transposedWeights(theta, dim, classes), at.wt);
+  kernel.abt(at.x, at.wt, at.logits, n, classes, dim);
   const z = new Float64Array(classes);
   let totalWeight = 0;
   let loss = 0;
   for (let i = 0; i < n; i++) {
     const weight = rowWeight[i] as number;
-    if (weight === 0) continue;
-    totalWeight += weight;
-    rowLogits(x, dim, wt, theta, i, z);
+    for (let c = 0; c < classes; c++)
+      z[c] = (f64[at.logits + i * classes + c] as number) + (theta[biasAt + c] as number);
     const label = y[i] as number;
     const trueLogit = z[label] as number;
-    loss += weight * (softmaxInPlace(z) - trueLogit);
+    totalWeight += weight;
+    loss += weight === 0 ? 0 : weight * (softmaxInPlace(z) - trueLogit);
     z[label] = (z[label] as number) - 1;
-    for (let c = 0; c < classes; c++) residual[c * n + i] = (z[c] as number) * weight;
+    for (let c = 0; c < classes; c++)
+      f64[at.residual + c * n + i] = weight === 0 ? 0 : (z[c] as number) * weight;
   }
+  kernel.abt(at.xt, at.residual, at.grad, dim, classes, n);
   const scale = totalWeight > 0 ? 1 / totalWeight : 0;
   let penalty = 0;
-  for (let j = 0; j < dim; j++) {
-    for (let c = 0; c < classes; c++) {
-      const k = j * classes + c;
-      const w = theta[k] as number;
-      penalty += w * w;
-      grad[k] = dotAt(xt, j * n, residual, c * n, n) * scale + p.l2 * w;
-    }
+  for (let k = 0; k < biasAt; k++) {
+    const w = theta[k] as number;
+    penalty += w * w;
+    grad[k] = (f64[at.grad + k] as number) * scale + l2 * w;
   }
   for (let c = 0; c < classes; c++) {
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += residual[c * n + i] as number;
+    for (let i = 0; i < n; i++) sum += f64[at.residual + c * n + i] as number;
     grad[biasAt + c] = sum * scale;
   }
-  return loss * scale + 0.5 * p.l2 * penalty;
+  return loss * scale + 0.5 * l2 * penalty;
 }
 
 /** Mean cross-entropy and accuracy of θ on rows `x`/`y` (no penalty): the cross-validation score. */

@@ -5,13 +5,14 @@ import { minimiseLbfgs } from '../../ml/head/lbfgs.js';
 import { softmaxPreconditioner, weightedGram } from '../../ml/head/preconditioner.js';
 import { softmaxLossAndGradient, softmaxProblem } from '../../ml/head/softmax-objective.js';
 import { transpose } from '../../ml/head/vector-kernels.js';
+import { createAbtKernel } from '../../ml/head/wasm-abt.js';
 import { createRng } from '../../ml/random.js';
 
 /**
  * Correlated features, as a backbone's are: every feature mixes a few shared factors, so the Gram matrix is
  * badly conditioned, the regime where plain L-BFGS needs 100+ iterations.
  */
-function correlatedProblem(n: number, dim: number, classes: number, l2: number) {
+function correlatedProblem(n: number, dim: number, classes: number) {
   const rng = createRng(21);
   const factors = 4;
   const loading = Float64Array.from({ length: factors * dim }, () => rng.normal());
@@ -27,7 +28,7 @@ function correlatedProblem(n: number, dim: number, classes: number, l2: number) 
       x[i * dim + j] = v;
     }
   }
-  return softmaxProblem({ x, y, rowWeight: new Float64Array(n).fill(1), dim, classes, l2 });
+  return softmaxProblem({ x, y, rowWeight: new Float64Array(n).fill(1), dim, classes });
 }
 
 test('the Cholesky solve inverts a symmetric positive-definite matrix', () => {
@@ -54,8 +55,8 @@ test('the preconditioner is the inverse of Böhning’s curvature bound (applied
   const dim = 6;
   const classes = 3;
   const l2 = 0.1;
-  const p = correlatedProblem(50, dim, classes, l2);
-  const gram = weightedGram(p.xt, p.rowWeight, dim);
+  const p = correlatedProblem(50, dim, classes);
+  const gram = weightedGram(p);
   const m = dim + 1;
   const full = (i: number, j: number) => (i >= j ? gram[i * m + j] : gram[j * m + i]) as number;
   // v: a direction with zero bias sum (the null direction of the unpenalised, shift-invariant bias is excluded).
@@ -86,12 +87,13 @@ test('the preconditioner is the inverse of Böhning’s curvature bound (applied
 test('preconditioned L-BFGS reaches the same optimum as plain L-BFGS in far fewer iterations', () => {
   const dim = 48;
   const classes = 5;
-  const p = correlatedProblem(600, dim, classes, 1e-3);
-  const f = (theta: Float64Array, grad: Float64Array) => softmaxLossAndGradient(p, theta, grad);
+  const l2 = 1e-3;
+  const p = correlatedProblem(600, dim, classes);
+  const f = (theta: Float64Array, grad: Float64Array) => softmaxLossAndGradient(p, l2, theta, grad);
   const start = new Float64Array((dim + 1) * classes);
   const options = { tolerance: 1e-6, maxIterations: 5000 };
   const plain = minimiseLbfgs(f, start, options);
-  const precondition = softmaxPreconditioner(weightedGram(p.xt, p.rowWeight, dim), dim, classes, p.l2);
+  const precondition = softmaxPreconditioner(weightedGram(p), dim, classes, l2);
   const fast = minimiseLbfgs(f, start, { ...options, precondition });
   console.log(`plain L-BFGS ${plain.iterations} iterations, preconditioned ${fast.iterations}`);
   assert.ok(plain.converged && fast.converged);
@@ -102,4 +104,30 @@ test('preconditioned L-BFGS reaches the same optimum as plain L-BFGS in far fewe
 test('the transposed design is the same matrix read column-major', () => {
   const m = Float64Array.from([1, 2, 3, 4, 5, 6]);
   assert.deepEqual([...transpose(m, 2, 3)], [1, 4, 2, 5, 3, 6]);
+});
+
+test('the WebAssembly kernel computes A·Bᵀ in float64 for any length (SIMD body and scalar tail)', () => {
+  const rng = createRng(8);
+  for (const [rows, cols, len] of [
+    [1, 1, 1],
+    [3, 2, 7],
+    [4, 5, 8],
+    [6, 5, 131],
+  ] as const) {
+    const kernel = createAbtKernel(rows * len + cols * len + rows * cols);
+    const f64 = kernel.f64;
+    for (let k = 0; k < (rows + cols) * len; k++) f64[k] = rng.normal();
+    const out = (rows + cols) * len;
+    kernel.abt(0, rows * len, out, rows, cols, len);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        let s = 0;
+        for (let t = 0; t < len; t++)
+          s += (f64[r * len + t] as number) * (f64[rows * len + c * len + t] as number);
+        assert.ok(
+          Math.abs(s - (f64[out + r * cols + c] as number)) < 1e-12,
+          `${rows}×${cols}×${len} [${r},${c}]`,
+        );
+      }
+  }
 });

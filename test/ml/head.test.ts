@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { headFromJson, headToJson } from '../../activities/stages/support/head-file.js';
 import { stratifiedFolds, usableFolds } from '../../ml/head/cross-validation.js';
 import {
   featureMoments,
@@ -66,12 +67,12 @@ test('the analytic gradient matches finite differences (so "converged" means a t
     rowWeight: new Float64Array(30).fill(1),
     dim: 5,
     classes: 3,
-    l2: 0.05,
   });
+  const l2 = 0.05;
   const rng = createRng(12);
   const theta = Float64Array.from({ length: 18 }, () => rng.normal());
   const grad = new Float64Array(18);
-  softmaxLossAndGradient(problem, theta, grad);
+  softmaxLossAndGradient(problem, l2, theta, grad);
   const scratch = new Float64Array(18);
   for (let k = 0; k < 18; k++) {
     const h = 1e-6;
@@ -80,7 +81,8 @@ test('the analytic gradient matches finite differences (so "converged" means a t
     plus[k] = (plus[k] ?? 0) + h;
     minus[k] = (minus[k] ?? 0) - h;
     const numeric =
-      (softmaxLossAndGradient(problem, plus, scratch) - softmaxLossAndGradient(problem, minus, scratch)) /
+      (softmaxLossAndGradient(problem, l2, plus, scratch) -
+        softmaxLossAndGradient(problem, l2, minus, scratch)) /
       (2 * h);
     assert.ok(Math.abs(numeric - (grad[k] ?? 0)) < 1e-6, `∂f/∂θ${k}: ${numeric} vs ${grad[k]}`);
   }
@@ -161,6 +163,25 @@ test('semi-supervised head refits on pseudo-labels from a converged teacher and 
       `accuracy ${sup.toFixed(3)} → ${semi.toFixed(3)}`,
   );
   assert.ok(semi >= sup - 0.01, `semi ${semi} < supervised ${sup}`);
+});
+
+test('a semi-supervised head built on its stored supervised teacher equals one that fits the teacher itself', () => {
+  const labelled = clusters(60, 8, 4, 2, 16);
+  const options = {
+    ...labelled,
+    dim: 8,
+    classes: 4,
+    seed: 5,
+    unlabelledFeatures: clusters(300, 8, 4, 2, 17).features,
+  };
+  const teacher = trainLinearHead(options);
+  // What the pipeline stores and reads back: head.json holds float32 values as JSON numbers.
+  const stored = { ...teacher, head: headFromJson(JSON.parse(JSON.stringify(headToJson(teacher.head)))) };
+  const reused = trainSemiSupervisedHead(options, stored);
+  const own = trainSemiSupervisedHead(options);
+  assert.deepEqual(reused.head, own.head);
+  assert.deepEqual(reused.rounds, own.rounds);
+  assert.equal(reused.l2, own.l2);
 });
 
 test('exported TensorFlow.js model takes raw features and predicts what predictHead does', async () => {

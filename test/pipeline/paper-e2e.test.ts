@@ -97,6 +97,23 @@ describe('the paper pipeline end to end on generated shelves', () => {
     );
   });
 
+  it('each semi-supervised head reuses the supervised head of its sweep point as its teacher', async () => {
+    const bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+    const semi = Object.keys(first.refs).filter(
+      (id) => id.startsWith('head@') && id.includes('/semi-supervised/'),
+    );
+    assert.equal(semi.length, 2 * 2 * 2, 'backbones × fractions × seeds');
+    for (const id of semi) {
+      const manifest = (await readManifest(bucket, 'head', first.refs[id]!.key))!;
+      const teacherId = id.replace('/semi-supervised/', '/supervised/');
+      assert.deepEqual(manifest.inputs['teacher'], first.refs[teacherId], `${id}: teacher`);
+      const teacher = (await readManifest(bucket, 'head', first.refs[teacherId]!.key))!;
+      const cv = async (m: typeof manifest) =>
+        JSON.parse((await readArtefactFile(bucket, m, 'training.json')).toString()).cv;
+      assert.deepEqual(await cv(manifest), await cv(teacher), `${id}: λ chosen once, by the teacher's CV`);
+    }
+  });
+
   it('stores features as .npy shards that numpy loads with the right shape', async () => {
     const s3 = createS3Client(w.settings.s3);
     const bucket = { s3, bucket: w.settings.s3.bucket };
