@@ -125,7 +125,7 @@ async function benchRows(n: number, reps: number): Promise<HeadBenchRow> {
   const preconditioned = timed(reps, () =>
     minimiseLbfgs(objective, start, {
       ...options,
-      precondition: softmaxPreconditioner(weightedGram(problem), DIM, 5, L2),
+      precondition: softmaxPreconditioner(problem, weightedGram(problem), L2),
     }),
   );
   const plain = timed(reps, () => minimiseLbfgs(objective, start, options));

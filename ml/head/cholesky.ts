@@ -1,16 +1,13 @@
-import { dotAt, transpose } from './vector-kernels.js';
+import { dotAt } from './vector-kernels.js';
 
 /**
  * Dense Cholesky factorisation A = L·Lᵀ of a small symmetric positive-definite matrix (row-major, n × n; only
- * the lower triangle is read) and the solve that uses it. The head's preconditioner factors one (dim + 1)²
- * matrix per fit and solves with it twice per L-BFGS iteration, so both are written as unrolled dot products.
+ * the lower triangle is read) and the triangular inverse the head's preconditioner builds A⁻¹ = L⁻ᵀ·L⁻¹ from.
  */
 export interface CholeskyFactor {
   n: number;
   /** L, row-major. */
   lower: Float64Array;
-  /** Lᵀ, row-major: the backward substitution then reads rows too. */
-  upper: Float64Array;
 }
 
 export function choleskyFactor(a: Float64Array, n: number): CholeskyFactor {
@@ -26,18 +23,20 @@ export function choleskyFactor(a: Float64Array, n: number): CholeskyFactor {
       }
     }
   }
-  return { n, lower: l, upper: transpose(l, n, n) };
+  return { n, lower: l };
 }
 
-/** Solves (L·Lᵀ)·x = b in place for one right-hand side stored contiguously at b[offset … offset + n). */
-export function choleskySolveAt(f: CholeskyFactor, b: Float64Array, offset: number): void {
-  const { n, lower, upper } = f;
-  for (let i = 0; i < n; i++) {
-    const s = (b[offset + i] as number) - dotAt(lower, i * n, b, offset, i);
-    b[offset + i] = s / (lower[i * n + i] as number);
+/** L⁻¹ of a lower-triangular L (row-major), itself lower-triangular: forward substitution column by column. */
+export function lowerInverse(f: CholeskyFactor): Float64Array {
+  const { n, lower } = f;
+  const inv = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    inv[j * n + j] = 1 / (lower[j * n + j] as number);
+    for (let i = j + 1; i < n; i++) {
+      let s = 0;
+      for (let k = j; k < i; k++) s += (lower[i * n + k] as number) * (inv[k * n + j] as number);
+      inv[i * n + j] = -s / (lower[i * n + i] as number);
+    }
   }
-  for (let i = n - 1; i >= 0; i--) {
-    const s = (b[offset + i] as number) - dotAt(upper, i * n + i + 1, b, offset + i + 1, n - i - 1);
-    b[offset + i] = s / (upper[i * n + i] as number);
-  }
+  return inv;
 }

@@ -69,7 +69,7 @@ export function fitPrepared(prepared: PreparedDesign, settings: FitSettings): So
     {
       tolerance: settings.tolerance,
       maxIterations: settings.maxIterations,
-      precondition: softmaxPreconditioner(gram, dim, classes, settings.l2),
+      precondition: softmaxPreconditioner(problem, gram, settings.l2),
     },
   );
   return {

@@ -1,6 +1,6 @@
-import { choleskyFactor, choleskySolveAt } from './cholesky.js';
+import { choleskyFactor, lowerInverse } from './cholesky.js';
 import type { SoftmaxProblem } from './softmax-objective.js';
-import { dotAt } from './vector-kernels.js';
+import { dotAt, transpose } from './vector-kernels.js';
 
 /**
  * A fixed inverse-Hessian estimate for L-BFGS on the softmax objective, so the optimiser's iteration count no
@@ -39,12 +39,8 @@ export function weightedGram(p: SoftmaxProblem): Float64Array {
   return gram;
 }
 
-export function softmaxPreconditioner(
-  gram: Float64Array,
-  dim: number,
-  classes: number,
-  l2: number,
-): Preconditioner {
+export function softmaxPreconditioner(p: SoftmaxProblem, gram: Float64Array, l2: number): Preconditioner {
+  const { dim, classes, kernel, at } = p;
   const m = dim + 1;
   const a = new Float64Array(m * m);
   // A tiny ridge keeps the factor defined for constant or duplicated features; it only shapes the path.
@@ -53,24 +49,26 @@ export function softmaxPreconditioner(
     for (let j = 0; j <= i; j++) a[i * m + j] = 0.5 * (gram[i * m + j] as number);
     a[i * m + i] = (a[i * m + i] as number) + (i < dim ? l2 : 0) + ridge;
   }
-  const factor = choleskyFactor(a, m);
-  // Class-major scratch: each class's column of G·(I − 11ᵀ/k) is one contiguous right-hand side.
-  const columns = new Float64Array(m * classes);
+  // A⁻¹ = L⁻ᵀ·L⁻¹ = U·Uᵀ with U = L⁻ᵀ, once per fit; then each application is one m × m by m × k product.
+  const f64 = kernel.f64;
+  f64.set(transpose(lowerInverse(choleskyFactor(a, m)), m, m), at.u);
+  kernel.abt(at.u, at.u, at.inverse, m, m, m);
   return (grad, out) => {
+    // Class-major: each class's column of G·(I − 11ᵀ/k) is one contiguous row of the product's B.
     for (let i = 0; i < m; i++) {
       const row = i * classes;
       let mean = 0;
       for (let c = 0; c < classes; c++) mean += grad[row + c] as number;
       mean /= classes;
-      for (let c = 0; c < classes; c++) columns[c * m + i] = (grad[row + c] as number) - mean;
+      for (let c = 0; c < classes; c++) f64[at.columns + c * m + i] = (grad[row + c] as number) - mean;
     }
-    for (let c = 0; c < classes; c++) choleskySolveAt(factor, columns, c * m);
+    kernel.abt(at.inverse, at.columns, at.solved, m, classes, m);
     for (let i = 0; i < m; i++) {
       const row = i * classes;
       let mean = 0;
       for (let c = 0; c < classes; c++) mean += grad[row + c] as number;
       const shared = i < dim ? mean / classes / l2 : 0;
-      for (let c = 0; c < classes; c++) out[row + c] = (columns[c * m + i] as number) + shared;
+      for (let c = 0; c < classes; c++) out[row + c] = (f64[at.solved + row + c] as number) + shared;
     }
   };
 }

@@ -23,23 +23,17 @@ export interface SoftmaxProblem extends SoftmaxDesign {
   /** The same matrix column-major ([dim, n]), for the gradient pass and the Gram matrix. */
   xt: Float64Array;
   kernel: AbtKernel;
-  /** Element offsets in `kernel.f64` of X, Xᵀ and the per-evaluation scratch. */
-  at: {
-    x: number;
-    xt: number;
-    wt: number;
-    logits: number;
-    residual: number;
-    grad: number;
-    wxt: number;
-    gram: number;
-  };
+  /** Element offsets in `kernel.f64`: X, Xᵀ, per-evaluation scratch, and the preconditioner's matrices. */
+  at: Record<keyof ReturnType<typeof regionSizes>, number>;
 }
 
-export function softmaxProblem(design: SoftmaxDesign): SoftmaxProblem {
-  const { dim, classes } = design;
-  const n = design.y.length;
-  const sizes = {
+/**
+ * The problem's workspace, in elements. One WebAssembly memory per design, reused by every evaluation and every
+ * λ: creating one reserves gigabytes of address space in V8, far too slow to do per fit.
+ */
+function regionSizes(n: number, dim: number, classes: number) {
+  const m = dim + 1;
+  return {
     x: n * dim,
     xt: n * dim,
     wt: classes * dim,
@@ -48,7 +42,18 @@ export function softmaxProblem(design: SoftmaxDesign): SoftmaxProblem {
     grad: dim * classes,
     wxt: n * dim,
     gram: dim * dim,
+    // preconditioner.ts: U = L⁻ᵀ, A⁻¹ = U·Uᵀ, the centred gradient (class-major) and A⁻¹ times it.
+    u: m * m,
+    inverse: m * m,
+    columns: classes * m,
+    solved: m * classes,
   };
+}
+
+export function softmaxProblem(design: SoftmaxDesign): SoftmaxProblem {
+  const { dim, classes } = design;
+  const n = design.y.length;
+  const sizes = regionSizes(n, dim, classes);
   let next = 0;
   const at = Object.fromEntries(
     Object.entries(sizes).map(([name, size]) => {

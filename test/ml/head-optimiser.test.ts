@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { choleskyFactor, choleskySolveAt } from '../../ml/head/cholesky.js';
+import { choleskyFactor, lowerInverse } from '../../ml/head/cholesky.js';
 import { minimiseLbfgs } from '../../ml/head/lbfgs.js';
 import { softmaxPreconditioner, weightedGram } from '../../ml/head/preconditioner.js';
 import { softmaxLossAndGradient, softmaxProblem } from '../../ml/head/softmax-objective.js';
@@ -31,7 +31,7 @@ function correlatedProblem(n: number, dim: number, classes: number) {
   return softmaxProblem({ x, y, rowWeight: new Float64Array(n).fill(1), dim, classes });
 }
 
-test('the Cholesky solve inverts a symmetric positive-definite matrix', () => {
+test('the Cholesky factor and its triangular inverse invert a symmetric positive-definite matrix', () => {
   const rng = createRng(3);
   const n = 9;
   const m = Float64Array.from({ length: n * n }, () => rng.normal());
@@ -42,12 +42,15 @@ test('the Cholesky solve inverts a symmetric positive-definite matrix', () => {
       for (let k = 0; k < n; k++) s += (m[i * n + k] as number) * (m[j * n + k] as number);
       a[i * n + j] = s;
     }
-  const x = Float64Array.from({ length: n }, () => rng.normal());
-  const b = new Float64Array(n);
+  const factor = choleskyFactor(a, n);
+  const inv = lowerInverse(factor);
+  // L·L⁻¹ = I
   for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) b[i] = (b[i] as number) + (a[i * n + j] as number) * (x[j] as number);
-  choleskySolveAt(choleskyFactor(a, n), b, 0);
-  for (let i = 0; i < n; i++) assert.ok(Math.abs((b[i] as number) - (x[i] as number)) < 1e-9, `x[${i}]`);
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += (factor.lower[i * n + k] as number) * (inv[k * n + j] as number);
+      assert.ok(Math.abs(s - (i === j ? 1 : 0)) < 1e-9, `(L·L⁻¹)[${i},${j}] = ${s}`);
+    }
   assert.throws(() => choleskyFactor(Float64Array.from([1, 2, 2, 1]), 2), /not positive definite/);
 });
 
@@ -79,7 +82,7 @@ test('the preconditioner is the inverse of Böhning’s curvature bound (applied
     }
   }
   const back = new Float64Array(v.length);
-  softmaxPreconditioner(gram, dim, classes, l2)(bv, back);
+  softmaxPreconditioner(p, gram, l2)(bv, back);
   for (let k = 0; k < v.length; k++)
     assert.ok(Math.abs((back[k] as number) - (v[k] as number)) < 1e-6, `component ${k}`);
 });
@@ -93,7 +96,7 @@ test('preconditioned L-BFGS reaches the same optimum as plain L-BFGS in far fewe
   const start = new Float64Array((dim + 1) * classes);
   const options = { tolerance: 1e-6, maxIterations: 5000 };
   const plain = minimiseLbfgs(f, start, options);
-  const precondition = softmaxPreconditioner(weightedGram(p), dim, classes, l2);
+  const precondition = softmaxPreconditioner(p, weightedGram(p), l2);
   const fast = minimiseLbfgs(f, start, { ...options, precondition });
   console.log(`plain L-BFGS ${plain.iterations} iterations, preconditioned ${fast.iterations}`);
   assert.ok(plain.converged && fast.converged);
