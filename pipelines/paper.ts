@@ -15,6 +15,8 @@ import {
   ingestStage,
   pretrainStage,
   reportStage,
+  SEMI,
+  SUPERVISED,
   sampleStage,
   snapshotStage,
 } from './stages.js';
@@ -144,7 +146,13 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
               headStage,
               `head@${point}`,
               { ...head, mode, fraction, seed },
-              { features: `features@${b.name}`, sample: `sample@seed${seed}` },
+              {
+                features: `features@${b.name}`,
+                sample: `sample@seed${seed}`,
+                ...(mode === SEMI && config.heads.modes.includes(SUPERVISED)
+                  ? { teacher: `head@${b.name}/${SUPERVISED}/${group}` }
+                  : {}),
+              },
               group,
             ),
             stageNode(

@@ -29,7 +29,7 @@ const location = z
   .min(1, 'a local directory or s3://bucket/prefix holding images/ and annotations/');
 const classes = z.array(z.string().regex(/^[a-z0-9_-]+$/i)).min(2);
 
-export { HeadMode, SEMI } from './artefacts/head-mode.js';
+export { HeadMode, SEMI, SUPERVISED } from './artefacts/head-mode.js';
 
 export const snapshotStage = {
   name: 'snapshot',
@@ -161,18 +161,28 @@ export const HeadParams = HeadFitParams.extend({
   seed: z.number().int(),
 });
 
+const headOutputs = {
+  'head.json': HeadFileSchema,
+  'model.json': TfjsModelJsonSchema,
+  'weights.bin': 'binary',
+  'training.json': HeadTrainingFileSchema,
+} as const;
+
 export const headStage = {
   name: 'head',
   description: "the paper's linear softmax head on cached features (supervised or pseudo-labelled)",
   codeVersion: 2,
   params: HeadParams,
-  inputs: { features: featuresStage, sample: sampleStage },
-  outputs: {
-    'head.json': HeadFileSchema,
-    'model.json': TfjsModelJsonSchema,
-    'weights.bin': 'binary',
-    'training.json': HeadTrainingFileSchema,
+  /**
+   * `teacher`: a semi-supervised head's teacher, the supervised head of the same features, sample, fraction and
+   * seed; its λ and weights are reused instead of being cross-validated again. Without it the stage fits its own.
+   */
+  inputs: {
+    features: featuresStage,
+    sample: sampleStage,
+    'teacher*': { name: 'head', outputs: headOutputs },
   },
+  outputs: headOutputs,
   queue: 'cpu',
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '2 minutes',

@@ -11,6 +11,7 @@ import { defineStage } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
 import { loadFeaturePool, readFeatureIndex, selectFeatureRows } from './support/feature-table.js';
 import { headToJson } from './support/head-file.js';
+import { loadTeacher } from './support/head-teacher.js';
 import { backendLabel, ensureBackend } from './support/ml-runtime.js';
 
 export const head = defineStage({
@@ -39,12 +40,18 @@ export const head = defineStage({
       settings,
     };
     ctx.progress({ message: `${mode} head on ${train.entries.length} labelled crops (${fraction} %)` });
+    const teacher = ctx.inputs.teacher;
+    if (teacher && mode !== SEMI)
+      throw new StageFailure(`a ${mode} head has no teacher: wire \`teacher\` only to ${SEMI} heads`);
     const result =
       mode === SEMI
-        ? trainSemiSupervisedHead({
-            ...options,
-            unlabelledFeatures: (await loadFeaturePool(ctx.inputs.features, index, 'unlabelled')).values,
-          })
+        ? trainSemiSupervisedHead(
+            {
+              ...options,
+              unlabelledFeatures: (await loadFeaturePool(ctx.inputs.features, index, 'unlabelled')).values,
+            },
+            teacher ? await loadTeacher(teacher, ctx.inputs, params) : undefined,
+          )
         : trainLinearHead(options);
     const supervised = 'supervised' in result ? result.supervised : result;
     const training: HeadTrainingFile = {
