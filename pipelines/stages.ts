@@ -66,8 +66,9 @@ export const ingestStage = {
 
 export const cropStage = {
   name: 'crop',
-  description: 'decode each shelf once, cut every box, write uint8 NHWC .npy shards (labelled + unlabelled)',
-  codeVersion: 1,
+  description:
+    'decode each shelf once, cut every box, write uint8 NHWC .npy shards (label-blind, held-out marked)',
+  codeVersion: 2,
   params: z.strictObject({
     location,
     cropSize: z.number().int().min(8).max(512).default(32),
@@ -78,11 +79,12 @@ export const cropStage = {
   }),
   inputs: { ingest: ingestStage },
   outputs: {
-    /** Each pool's index.json and uint8 shards are written and parsed by data/crop/index-format.ts. */
-    'labelled/index.json': 'binary',
-    'labelled/*.npy': 'npy',
-    'unlabelled/index.json': 'binary',
-    'unlabelled/*.npy': 'npy',
+    /**
+     * Every crop, labelled or not (pool `all`, data/crop/crop-all-boxes.ts): index.json and uint8 shards are
+     * written and parsed by data/crop/index-format.ts. It reads only boxes, never labels.
+     */
+    'all/index.json': 'binary',
+    'all/*.npy': 'npy',
     'crop-report.json': CropReportFileSchema,
   },
   queue: 'cpu',
@@ -114,10 +116,15 @@ export const backboneStage = {
 /** SwAV pretraining; every setting, its default and the `auto` rules live in ml/swav/params.ts. */
 export const pretrainStage = {
   name: 'pretrain',
-  description: 'SwAV self-supervised pretraining on the unlabelled pool; checkpoints and resumes',
-  codeVersion: 3,
+  description:
+    'SwAV self-supervised pretraining on every crop outside the held-out region; checkpoints and resumes',
+  codeVersion: 4,
   params: SwavParams,
-  inputs: { crops: cropStage },
+  /**
+   * Label-blind: only the crops. `monitor/labels` (the ingest artefact) is wired only when `monitorCrops` > 0,
+   * and then pretraining re-runs whenever labels.csv changes.
+   */
+  inputs: { crops: cropStage, 'monitor/*': ingestStage },
   outputs: { 'model.json': 'binary', 'weights.bin': 'binary', 'history.json': z.looseObject({}) },
   queue: 'gpu',
   startToCloseTimeout: '12 hours',
@@ -127,14 +134,14 @@ export const pretrainStage = {
 
 export const featuresStage = {
   name: 'features',
-  description: 'one forward pass of the frozen backbone over all pools -> float32 .npy shards',
-  codeVersion: 1,
+  description: 'one forward pass of the frozen backbone over every crop -> float32 .npy shards (label-blind)',
+  codeVersion: 2,
   params: z.strictObject({
     batchSize: z.number().int().min(1).default(64),
     shardRows: z.number().int().min(64).default(8192),
   }),
   inputs: { backbone: [backboneStage, pretrainStage], crops: cropStage },
-  outputs: { 'index.json': FeatureIndexSchema, 'labelled/*.npy': 'npy', 'unlabelled/*.npy': 'npy' },
+  outputs: { 'index.json': FeatureIndexSchema, 'all/*.npy': 'npy' },
   queue: 'gpu',
   startToCloseTimeout: '6 hours',
   heartbeatTimeout: '5 minutes',
@@ -149,7 +156,8 @@ export const sampleStage = {
     fractions: z.array(z.number().gt(0).max(100)).min(1),
     seed: z.number().int(),
   }),
-  inputs: { crops: cropStage },
+  /** Labels from ingest, the held-out region from the crops. */
+  inputs: { crops: cropStage, ingest: ingestStage },
   outputs: { 'sample.json': SampleFileSchema },
   queue: 'cpu',
   startToCloseTimeout: '10 minutes',
@@ -166,7 +174,7 @@ export const headStage = {
   description: "the paper's linear softmax head on cached features (supervised or pseudo-labelled)",
   codeVersion: 2,
   params: HeadParams,
-  inputs: { features: featuresStage, sample: sampleStage },
+  inputs: { features: featuresStage, sample: sampleStage, ingest: ingestStage },
   outputs: {
     'head.json': HeadFileSchema,
     'model.json': TfjsModelJsonSchema,
@@ -188,7 +196,7 @@ export const evaluateStage = {
     fraction: z.number(),
     seed: z.number().int(),
   }),
-  inputs: { head: headStage, features: featuresStage },
+  inputs: { head: headStage, features: featuresStage, ingest: ingestStage },
   outputs: {
     'metrics.json': EvalMetricsFileSchema,
     'predictions.json': PredictionsFileSchema,

@@ -6,6 +6,8 @@ import { buildWeeklyReport } from '../../report/workbook.js';
 import type { UpstreamFailures } from '../stage-input.js';
 import { defineStage, type StageContext } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
+import { labelledSplits, readBoxLabels } from './support/box-labels.js';
+import { readCropPoolIndex } from './support/crop-pool.js';
 import { cacheHitsOfRun, lineageRows, upstreamManifests } from './support/lineage.js';
 import { pretrainingHistories } from './swav/pretrain-history.js';
 
@@ -82,7 +84,12 @@ export const report = defineStage({
     const shelf = best ? await readInputJson(best.input, 'shelf-counts.json') : undefined;
     const ingest = await readInputJson(ctx.inputs.ingest, 'ingest-report.json');
     const crop = await readInputJson(ctx.inputs.crops, 'crop-report.json');
-    const crops = { labelled: crop.labelled, unlabelled: crop.unlabelled, test: crop.test };
+    const splits = labelledSplits(
+      (await readCropPoolIndex(ctx.inputs.crops, ctx.scratchDir)).entries,
+      await readBoxLabels(ctx.inputs.ingest),
+    );
+    const labelled = splits.train.length + splits.test.length;
+    const crops = { labelled, unlabelled: crop.crops - labelled, test: splits.test.length };
     const manifests = await upstreamManifests(
       ctx.bucket,
       Object.values(ctx.inputs).flatMap((i) => (i ? [i.ref] : [])),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -103,7 +103,7 @@ describe('the paper pipeline end to end on generated shelves', () => {
     const ref = first.refs['features@swav']!;
     const manifest = (await readManifest(bucket, 'features', ref.key))!;
     const index = JSON.parse((await readArtefactFile(bucket, manifest, 'index.json')).toString());
-    const shard = index.pools.labelled.shards[0];
+    const shard = index.shards[0];
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'npy-')), 'f.npy');
     writeFileSync(file, await readArtefactFile(bucket, manifest, shard.file));
     const shape = execFileSync('/usr/bin/python3', [
@@ -133,5 +133,31 @@ describe('the paper pipeline end to end on generated shelves', () => {
     assert.ok(rows.length >= 10, `lineage rows: ${rows.length}`);
     for (const { stage, cacheHit } of rows)
       assert.equal(cacheHit, stage === 'snapshot' ? 'no' : 'yes', `Lineage row of ${String(stage)}`);
+  });
+
+  it('changing label rows keeps SwAV and the features cached: only labels and what reads them re-run', async () => {
+    const file = path.join(dataset, 'labels.csv');
+    const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
+    // Drop a tenth of the label rows: a different label set, the same shelves and boxes.
+    writeFileSync(file, `${[header, ...rows.filter((_, i) => i % 10 !== 3)].join('\n')}\n`);
+    const plan = expandPaperPipeline(tinyConfig(dataset));
+    const third = await (await startPipelineRun(w.client, w.settings, plan)).result();
+    const status = new Map(third.nodes.map((n) => [n.id, n.status]));
+    for (const id of ['backbone@swav', 'features@swav', 'features@random-init', 'backbone@random-init'])
+      assert.equal(status.get(id), 'cached', `${id} after a label change`);
+    // crop re-runs (its ingest input changed) but writes the same label-blind digest, so SwAV stays cached.
+    assert.equal(third.refs.crop?.digest, first.refs.crop?.digest, 'crop artefact unchanged');
+    const recomputed = new Set(
+      third.nodes.filter((n) => n.status !== 'cached').map((n) => n.id.split('@')[0]),
+    );
+    assert.deepEqual([...recomputed].sort(), [
+      'crop',
+      'eval',
+      'head',
+      'ingest',
+      'report',
+      'sample',
+      'snapshot',
+    ]);
   });
 });
