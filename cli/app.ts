@@ -10,6 +10,7 @@ import { runCommand } from './commands/run.js';
 import { scheduleCommand } from './commands/schedule.js';
 import { smokeCommand } from './commands/smoke.js';
 import { statusCommand } from './commands/status.js';
+import { suggestCommand } from './commands/suggest.js';
 import { sweepCommand } from './commands/sweep.js';
 import { workerCommand } from './commands/worker.js';
 
@@ -23,6 +24,7 @@ export const COMMANDS: Command[] = [
   runCommand,
   sweepCommand,
   rerunCommand,
+  suggestCommand,
   statusCommand,
   scheduleCommand,
   reportCommand,

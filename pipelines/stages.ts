@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STRATEGIES } from '../ml/active/select.js';
 import { HeadFitParams } from '../ml/head/params.js';
 import { BuiltBackboneSpec } from '../ml/models/backbone-spec.js';
 import { SwavParams } from '../ml/swav/params.js';
@@ -15,6 +16,7 @@ import { HeadTrainingFileSchema } from './artefacts/head-training-file.js';
 import { IngestReportFileSchema } from './artefacts/ingest-report-file.js';
 import { TfjsModelJsonSchema } from './artefacts/model-json-file.js';
 import { SampleFileSchema } from './artefacts/sample-file.js';
+import { SuggestionsFileSchema } from './artefacts/suggestions-file.js';
 import type { StageDef } from './stage.js';
 
 /**
@@ -206,6 +208,31 @@ export const evaluateStage = {
   startToCloseTimeout: '30 minutes',
 } satisfies StageDef;
 
+/** Which unlabelled crops to label next (`shelfssl suggest`): ranked by a head's uncertainty, kept diverse. */
+export const suggestStage = {
+  name: 'suggest',
+  description:
+    "the unlabelled crops most worth labelling next, by a head's uncertainty and feature diversity",
+  codeVersion: 1,
+  params: z.strictObject({
+    /** The head node (its id in the plan), recorded in the suggestions. */
+    head: z.string().min(1),
+    strategy: z.enum(STRATEGIES).default('margin'),
+    n: z.number().int().min(1).max(100_000).default(200),
+    /** Uncertainty strategies take the shortlist × n most uncertain crops, then k-center greedy picks n. */
+    shortlist: z.number().min(1).max(100).default(5),
+    seed: z.number().int().default(1),
+  }),
+  inputs: { head: headStage, features: featuresStage, ingest: ingestStage, crops: cropStage },
+  outputs: {
+    'suggestions.json': SuggestionsFileSchema,
+    'to-label.csv': 'binary',
+    'contact-sheet.png': 'binary',
+  },
+  queue: 'cpu',
+  startToCloseTimeout: '30 minutes',
+} satisfies StageDef;
+
 export const reportStage = {
   name: 'report',
   description: 'the Excel weekly report (Table 2, per class, confusion, shelf share, data quality, lineage)',
@@ -218,7 +245,8 @@ export const reportStage = {
     isoWeek: z.string().nullable(),
   }),
   /** `eval/<node>`: one per evaluation of the run, optional (a failed branch leaves its evaluations out). */
-  inputs: { ingest: ingestStage, crops: cropStage, 'eval/*': evaluateStage },
+  /** `suggest/<node>`: the run's annotation suggestions, when `shelfssl suggest` added a suggest node. */
+  inputs: { ingest: ingestStage, crops: cropStage, 'eval/*': evaluateStage, 'suggest/*': suggestStage },
   outputs: { 'report.xlsx': 'binary', 'report-input.json': ReportInputSchema },
   queue: 'cpu',
   startToCloseTimeout: '30 minutes',
@@ -234,5 +262,6 @@ export const PAPER_STAGES = [
   sampleStage,
   headStage,
   evaluateStage,
+  suggestStage,
   reportStage,
 ] as const;

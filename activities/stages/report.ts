@@ -43,6 +43,17 @@ function evaluationInputs(inputs: ReportInputs): EvaluationInput[] {
   );
 }
 
+/** The run's annotation suggestions (its first `suggest/<node>` input), without the image sizes. */
+async function suggestionsOfRun(inputs: ReportInputs) {
+  const input = Object.entries(inputs).find(([name, i]) => name.startsWith('suggest/') && i)?.[1];
+  if (!input) return undefined;
+  const { classes: _classes, ...file } = await readInputJson(
+    input as NonNullable<ReportInputs[`suggest/${string}`]>,
+    'suggestions.json',
+  );
+  return file;
+}
+
 /** The configuration with the best mean accuracy; its lowest seed's head predicts the shelf share. */
 function bestEvaluation(evals: { metrics: EvalMetricsFile; input: EvaluationInput }[]) {
   const mean = (k: string) => {
@@ -95,6 +106,7 @@ export const report = defineStage({
       Object.values(ctx.inputs).flatMap((i) => (i ? [i.ref] : [])),
     );
     const hits = cacheHitsOfRun(ctx.upstreamCacheHits);
+    const suggestions = await suggestionsOfRun(ctx.inputs);
     const input = parseReportInput({
       runId: params.runId,
       title: params.title,
@@ -121,6 +133,7 @@ export const report = defineStage({
       lineage: lineageRows(manifests, hits),
       ...(ctx.upstreamFailures ? { failures: failuresOfRun(params.runId, ctx.upstreamFailures) } : {}),
       pretraining: pretrainingHistories(evals, manifests),
+      ...(suggestions ? { suggestions } : {}),
     });
     await ctx.writer.putJson('report-input.json', input);
     await ctx.writer.putBuffer('report.xlsx', await buildWeeklyReport(input));

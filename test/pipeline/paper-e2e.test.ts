@@ -5,9 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
+import sharp from 'sharp';
+import { saveSuggestions } from '../../cli/commands/suggest/save-suggestions.js';
 import { startPipelineRun } from '../../cli/runs.js';
 import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
+import { withSuggestNode } from '../../pipelines/suggest-plan.js';
 import { readArtefactFile, readManifest } from '../../store/artefacts.js';
 import { createS3Client } from '../../store/s3.js';
 import type { PipelineRunResult } from '../../workflows/pipeline-run.js';
@@ -159,5 +162,62 @@ describe('the paper pipeline end to end on generated shelves', () => {
       'sample',
       'snapshot',
     ]);
+  });
+
+  it('suggest: one more node on the same plan ranks unlabelled crops, writes to-label.csv, a contact sheet and a sheet', async () => {
+    const plan = withSuggestNode(expandPaperPipeline(tinyConfig(dataset)), { n: 12, strategy: 'margin' });
+    const run = await (await startPipelineRun(w.client, w.settings, plan)).result();
+    const computed = run.nodes.filter((n) => n.status !== 'cached').map((n) => n.id);
+    assert.deepEqual(computed.sort(), ['report', 'snapshot', 'suggest']);
+    const out = mkdtempSync(path.join(os.tmpdir(), 'suggest-'));
+    const files = await saveSuggestions(w.settings, run, out);
+    assert.deepEqual(
+      files.map((f) => path.basename(f)),
+      ['to-label.csv', 'contact-sheet.png', 'suggestions.json'],
+    );
+    const [header, ...rows] = readFileSync(path.join(out, 'to-label.csv'), 'utf8').trim().split('\n');
+    assert.equal(
+      header,
+      'image_name,x1,y1,x2,y2,class,image_width,image_height,suggested_class,confidence,box_id',
+    );
+    assert.equal(rows.length, 12);
+    const { bucket } = await reportOf(w, run);
+    const ingest = (await readManifest(bucket, 'ingest', run.refs.ingest!.key))!;
+    const labelled = new Set(
+      (
+        JSON.parse((await readArtefactFile(bucket, ingest, 'boxes.json')).toString()).labels as {
+          boxId: string;
+        }[]
+      ).map((l) => l.boxId),
+    );
+    const crop = (await readManifest(bucket, 'crop', run.refs.crop!.key))!;
+    const heldOut = new Set(
+      (
+        JSON.parse((await readArtefactFile(bucket, crop, 'all/index.json')).toString()).entries as {
+          boxId: string;
+          split: string;
+        }[]
+      )
+        .filter((e) => e.split === 'test')
+        .map((e) => e.boxId),
+    );
+    for (const row of rows) {
+      const cells = row.split(',');
+      assert.equal(cells.length, 11, row);
+      assert.equal(cells[5], '', 'class left blank for the annotator');
+      assert.ok(['tshirt', 'pullover', 'dress', 'coat', 'shirt'].includes(cells[8]!), row);
+      const boxId = cells[10]!;
+      assert.ok(
+        !labelled.has(boxId) && !heldOut.has(boxId),
+        `${boxId}: unlabelled and outside the test region`,
+      );
+    }
+    assert.equal(new Set(rows.map((r) => r.split(',')[10])).size, 12, 'no crop twice');
+    const sheet = await sharp(path.join(out, 'contact-sheet.png')).metadata();
+    assert.equal(sheet.format, 'png');
+    assert.ok(sheet.width! > 10 * 48 && sheet.height! > 2 * 48, `${sheet.width}×${sheet.height}`);
+    const toLabel = (await reportOf(w, run)).workbook.getWorksheet('To label');
+    assert.ok(toLabel, 'the report has a To label sheet');
+    assert.equal(toLabel.rowCount, 2 + 12);
   });
 });
