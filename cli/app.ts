@@ -3,6 +3,7 @@ import { type Command, EXIT, wantsHelp } from './command.js';
 import { dataCommand } from './commands/data.js';
 import { demoCommand } from './commands/demo.js';
 import { infraCommand } from './commands/infra.js';
+import { labelsCommand } from './commands/labels.js';
 import { pipelineCommand } from './commands/pipeline.js';
 import { reportCommand } from './commands/report.js';
 import { rerunCommand } from './commands/rerun.js';
@@ -20,6 +21,7 @@ export const COMMANDS: Command[] = [
   smokeCommand,
   workerCommand,
   dataCommand,
+  labelsCommand,
   pipelineCommand,
   runCommand,
   sweepCommand,

@@ -14,6 +14,7 @@ import { withSuggestNode } from '../../pipelines/suggest-plan.js';
 import { readArtefactFile, readManifest } from '../../store/artefacts.js';
 import { createS3Client } from '../../store/s3.js';
 import type { PipelineRunResult } from '../../workflows/pipeline-run.js';
+import { runCli } from '../support/cli.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
 /** Small but real: tiny shelves, a 16-px small ResNet, two SwAV epochs, two fractions, two seeds. */
@@ -62,6 +63,8 @@ describe('the paper pipeline end to end on generated shelves', () => {
   let w: RunningWorker;
   let dataset: string;
   let first: PipelineRunResult;
+  let suggestedDir = '';
+  let suggestRun: PipelineRunResult | undefined;
   before(async () => {
     dataset = mkdtempSync(path.join(os.tmpdir(), 'shelfssl-e2e-'));
     await makeShelves({ ...tinyShelvesOptions(dataset, 11, 24), labelShare: 0.6 });
@@ -167,9 +170,11 @@ describe('the paper pipeline end to end on generated shelves', () => {
   it('suggest: one more node on the same plan ranks unlabelled crops, writes to-label.csv, a contact sheet and a sheet', async () => {
     const plan = withSuggestNode(expandPaperPipeline(tinyConfig(dataset)), { n: 12, strategy: 'margin' });
     const run = await (await startPipelineRun(w.client, w.settings, plan)).result();
+    suggestRun = run;
     const computed = run.nodes.filter((n) => n.status !== 'cached').map((n) => n.id);
     assert.deepEqual(computed.sort(), ['report', 'snapshot', 'suggest']);
     const out = mkdtempSync(path.join(os.tmpdir(), 'suggest-'));
+    suggestedDir = out;
     const files = await saveSuggestions(w.settings, run, out);
     assert.deepEqual(
       files.map((f) => path.basename(f)),
@@ -219,5 +224,53 @@ describe('the paper pipeline end to end on generated shelves', () => {
     const toLabel = (await reportOf(w, run)).workbook.getWorksheet('To label');
     assert.ok(toLabel, 'the report has a To label sheet');
     assert.equal(toLabel.rowCount, 2 + 12);
+  });
+
+  it('the way back: annotators fill to-label.csv, labels merge appends it, the next run trains on it', async () => {
+    // The generator's truth: the same shelves with every class box labelled.
+    const truthDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-truth-'));
+    await makeShelves({ ...tinyShelvesOptions(truthDir, 11, 24), labelShare: 1 });
+    const truth = new Map(
+      readFileSync(path.join(truthDir, 'labels.csv'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const f = l.split(',');
+          return [f.slice(0, 5).join(','), f[5]!];
+        }),
+    );
+    const [header, ...rows] = readFileSync(path.join(suggestedDir, 'to-label.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    // An annotator labels what is a product of the five classes and leaves distractors blank.
+    const filledRows = rows.map((r) => {
+      const f = r.split(',');
+      f[5] = truth.get(f.slice(0, 5).join(',')) ?? '';
+      return f.join(',');
+    });
+    const answered = filledRows.filter((r) => r.split(',')[5] !== '').length;
+    assert.ok(answered > 0, 'some suggestions are products of the five classes');
+    const filledFile = path.join(suggestedDir, 'filled.csv');
+    writeFileSync(filledFile, `${[header, ...filledRows].join('\n')}\n`);
+    const merged = await runCli(['labels', 'merge', '--from', filledFile, '--dataset', dataset]);
+    assert.equal(merged.code, 0, merged.stderr);
+    assert.match(merged.stdout, new RegExp(`appended ${answered} label rows`));
+
+    const plan = expandPaperPipeline(tinyConfig(dataset));
+    const next = await (await startPipelineRun(w.client, w.settings, plan)).result();
+    const status = new Map(next.nodes.map((n) => [n.id, n.status]));
+    assert.equal(status.get('backbone@swav'), 'cached', 'SwAV is not re-trained for new labels');
+    assert.equal(status.get('features@swav'), 'cached');
+    assert.equal(status.get('sample@seed1'), 'done');
+    const bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+    const candidates = async (result: PipelineRunResult) => {
+      const m = (await readManifest(bucket, 'sample', result.refs['sample@seed1']!.key))!;
+      return JSON.parse((await readArtefactFile(bucket, m, 'sample.json')).toString()).candidates as number;
+    };
+    assert.equal(
+      (await candidates(next)) - (await candidates(suggestRun!)),
+      answered,
+      'every merged label is a new training candidate (none lands in the held-out region)',
+    );
   });
 });
