@@ -9,9 +9,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { openArtefact, readInputJson } from '../activities/artefact-input.js';
+import { readBoxLabels } from '../activities/stages/support/box-labels.js';
 import {
   type FeatureMatrix,
-  loadFeaturePool,
+  loadFeatures,
   readFeatureIndex,
   selectFeatureRows,
 } from '../activities/stages/support/feature-table.js';
@@ -24,6 +25,7 @@ import {
   featuresStage,
   HeadParams,
   headStage,
+  ingestStage,
   SEMI,
   sampleStage,
 } from '../pipelines/stages.js';
@@ -36,8 +38,8 @@ const SCRIPT = fileURLToPath(new URL('../../test/reference/linear_probe.py', imp
 const ReferenceSchema = z.object({ accuracy: z.number() });
 
 interface Pools {
-  labelled: FeatureMatrix;
-  unlabelled: FeatureMatrix;
+  all: FeatureMatrix;
+  labelOf: Map<string, number>;
 }
 
 async function writeMatrix(file: string, m: Float32Array | Int32Array, shape: number[]) {
@@ -55,34 +57,35 @@ async function checkEvaluation(bucket: Bucket, ref: ArtefactRef, cache: Map<stri
   const training = await readInputJson(head, 'training.json');
   const featuresRef = head.manifest.inputs['features'];
   const sampleRef = head.manifest.inputs['sample'];
-  if (!featuresRef || !sampleRef) throw new Error(`${headRef.key}: head artefact without features/sample`);
-  let pools = cache.get(featuresRef.key);
+  const ingestRef = head.manifest.inputs['ingest'];
+  if (!featuresRef || !sampleRef || !ingestRef)
+    throw new Error(`${headRef.key}: head artefact without features/sample/ingest`);
+  const cacheKey = `${featuresRef.key}/${ingestRef.key}`;
+  let pools = cache.get(cacheKey);
   if (!pools) {
     const features = await openArtefact(bucket, featuresRef, featuresStage.outputs);
-    const index = await readFeatureIndex(features);
-    pools = {
-      labelled: await loadFeaturePool(features, index, 'labelled'),
-      unlabelled: await loadFeaturePool(features, index, 'unlabelled'),
-    };
-    cache.set(featuresRef.key, pools);
+    const { labelOf } = await readBoxLabels(await openArtefact(bucket, ingestRef, ingestStage.outputs));
+    pools = { all: await loadFeatures(features, await readFeatureIndex(features)), labelOf };
+    cache.set(cacheKey, pools);
   }
+  const { labelOf } = pools;
   const sample = await readInputJson(
     await openArtefact(bucket, sampleRef, sampleStage.outputs),
     'sample.json',
   );
   const wanted = new Set(sample.samples[String(params.fraction)] ?? []);
-  const train = selectFeatureRows(pools.labelled, (e) => wanted.has(e.boxId));
-  const test = selectFeatureRows(pools.labelled, (e) => e.split === 'test' && e.label !== null);
+  const train = selectFeatureRows(pools.all, (e) => wanted.has(e.boxId) && labelOf.has(e.boxId));
+  const test = selectFeatureRows(pools.all, (e) => e.split === 'test' && labelOf.has(e.boxId));
   const folder = path.join(dir, headRef.key);
   await mkdir(folder, { recursive: true });
-  const labels = (m: FeatureMatrix) => Int32Array.from(m.entries, (e) => e.label ?? -1);
+  const labels = (m: FeatureMatrix) => Int32Array.from(m.entries, (e) => labelOf.get(e.boxId) ?? -1);
   await writeMatrix(path.join(folder, 'train_x.npy'), train.values, [train.entries.length, train.dim]);
   await writeMatrix(path.join(folder, 'train_y.npy'), labels(train), [train.entries.length]);
   await writeMatrix(path.join(folder, 'test_x.npy'), test.values, [test.entries.length, test.dim]);
   await writeMatrix(path.join(folder, 'test_y.npy'), labels(test), [test.entries.length]);
   const args = [SCRIPT, folder, String(training.l2)];
   if (params.mode === SEMI) {
-    const pool = pools.unlabelled;
+    const pool = selectFeatureRows(pools.all, (e) => e.split === 'train' && !labelOf.has(e.boxId));
     await writeMatrix(path.join(folder, 'pool_x.npy'), pool.values, [pool.entries.length, pool.dim]);
     args.push('--threshold', String(params.pseudoThreshold), '--rounds', String(params.pseudoRounds));
     args.push('--pseudo-weight', String(params.pseudoWeight));

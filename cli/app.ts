@@ -3,6 +3,7 @@ import { type Command, EXIT, wantsHelp } from './command.js';
 import { dataCommand } from './commands/data.js';
 import { demoCommand } from './commands/demo.js';
 import { infraCommand } from './commands/infra.js';
+import { labelsCommand } from './commands/labels.js';
 import { pipelineCommand } from './commands/pipeline.js';
 import { reportCommand } from './commands/report.js';
 import { rerunCommand } from './commands/rerun.js';
@@ -10,6 +11,7 @@ import { runCommand } from './commands/run.js';
 import { scheduleCommand } from './commands/schedule.js';
 import { smokeCommand } from './commands/smoke.js';
 import { statusCommand } from './commands/status.js';
+import { suggestCommand } from './commands/suggest.js';
 import { sweepCommand } from './commands/sweep.js';
 import { workerCommand } from './commands/worker.js';
 
@@ -19,10 +21,12 @@ export const COMMANDS: Command[] = [
   smokeCommand,
   workerCommand,
   dataCommand,
+  labelsCommand,
   pipelineCommand,
   runCommand,
   sweepCommand,
   rerunCommand,
+  suggestCommand,
   statusCommand,
   scheduleCommand,
   reportCommand,

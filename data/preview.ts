@@ -102,7 +102,7 @@ async function contactSheet(cropDir: string, perClass: number, zoom: number): Pr
 }
 
 /** Copies crop `row` of an NHWC shard into the canvas, each pixel repeated zoom×zoom (nearest neighbour). */
-function blitZoomed(
+export function blitZoomed(
   canvas: RgbCanvas,
   pixels: Uint8Array,
   row: number,

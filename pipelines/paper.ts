@@ -112,8 +112,11 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
   ];
   for (const b of config.backbones) {
     const trunk = `backbone@${b.name}`;
-    if (b.kind === 'swav') nodes.push(stageNode(pretrainStage, trunk, b.swav, { crops: 'crop' }));
-    else if (b.kind === 'random')
+    if (b.kind === 'swav') {
+      // Labels reach SwAV only for the opt-in k-NN monitor; otherwise a label change keeps it cached.
+      const monitor: Record<string, string> = b.swav.monitorCrops > 0 ? { 'monitor/labels': 'ingest' } : {};
+      nodes.push(stageNode(pretrainStage, trunk, b.swav, { crops: 'crop', ...monitor }));
+    } else if (b.kind === 'random')
       nodes.push(stageNode(backboneStage, trunk, { kind: 'random', arch: b.arch }, {}));
     else {
       // The backbone's name is the node id, not a stage param (the params schema is strict).
@@ -132,7 +135,7 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
         sampleStage,
         `sample@seed${seed}`,
         { fractions: config.sweep.fractions, seed },
-        { crops: 'crop' },
+        { crops: 'crop', ingest: 'ingest' },
       ),
     );
     for (const fraction of config.sweep.fractions) {
@@ -149,6 +152,7 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
               {
                 features: `features@${b.name}`,
                 sample: `sample@seed${seed}`,
+                ingest: 'ingest',
                 ...(mode === SEMI && config.heads.modes.includes(SUPERVISED)
                   ? { teacher: `head@${b.name}/${SUPERVISED}/${group}` }
                   : {}),
@@ -159,7 +163,7 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
               evaluateStage,
               `eval@${point}`,
               { backbone: b.name, mode, fraction, seed },
-              { head: `head@${point}`, features: `features@${b.name}` },
+              { head: `head@${point}`, features: `features@${b.name}`, ingest: 'ingest' },
               group,
             ),
           );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STRATEGIES } from '../ml/active/select.js';
 import { HeadFitParams } from '../ml/head/params.js';
 import { BuiltBackboneSpec } from '../ml/models/backbone-spec.js';
 import { SwavParams } from '../ml/swav/params.js';
@@ -15,6 +16,7 @@ import { HeadTrainingFileSchema } from './artefacts/head-training-file.js';
 import { IngestReportFileSchema } from './artefacts/ingest-report-file.js';
 import { TfjsModelJsonSchema } from './artefacts/model-json-file.js';
 import { SampleFileSchema } from './artefacts/sample-file.js';
+import { SuggestionsFileSchema } from './artefacts/suggestions-file.js';
 import type { StageDef } from './stage.js';
 
 /**
@@ -66,8 +68,9 @@ export const ingestStage = {
 
 export const cropStage = {
   name: 'crop',
-  description: 'decode each shelf once, cut every box, write uint8 NHWC .npy shards (labelled + unlabelled)',
-  codeVersion: 1,
+  description:
+    'decode each shelf once, cut every box, write uint8 NHWC .npy shards (label-blind, held-out marked)',
+  codeVersion: 2,
   params: z.strictObject({
     location,
     cropSize: z.number().int().min(8).max(512).default(32),
@@ -78,11 +81,12 @@ export const cropStage = {
   }),
   inputs: { ingest: ingestStage },
   outputs: {
-    /** Each pool's index.json and uint8 shards are written and parsed by data/crop/index-format.ts. */
-    'labelled/index.json': 'binary',
-    'labelled/*.npy': 'npy',
-    'unlabelled/index.json': 'binary',
-    'unlabelled/*.npy': 'npy',
+    /**
+     * Every crop, labelled or not (pool `all`, data/crop/crop-all-boxes.ts): index.json and uint8 shards are
+     * written and parsed by data/crop/index-format.ts. It reads only boxes, never labels.
+     */
+    'all/index.json': 'binary',
+    'all/*.npy': 'npy',
     'crop-report.json': CropReportFileSchema,
   },
   queue: 'cpu',
@@ -114,10 +118,15 @@ export const backboneStage = {
 /** SwAV pretraining; every setting, its default and the `auto` rules live in ml/swav/params.ts. */
 export const pretrainStage = {
   name: 'pretrain',
-  description: 'SwAV self-supervised pretraining on the unlabelled pool; checkpoints and resumes',
-  codeVersion: 3,
+  description:
+    'SwAV self-supervised pretraining on every crop outside the held-out region; checkpoints and resumes',
+  codeVersion: 4,
   params: SwavParams,
-  inputs: { crops: cropStage },
+  /**
+   * Label-blind: only the crops. `monitor/labels` (the ingest artefact) is wired only when `monitorCrops` > 0,
+   * and then pretraining re-runs whenever labels.csv changes.
+   */
+  inputs: { crops: cropStage, 'monitor/*': ingestStage },
   outputs: { 'model.json': 'binary', 'weights.bin': 'binary', 'history.json': z.looseObject({}) },
   queue: 'gpu',
   startToCloseTimeout: '12 hours',
@@ -127,14 +136,14 @@ export const pretrainStage = {
 
 export const featuresStage = {
   name: 'features',
-  description: 'one forward pass of the frozen backbone over all pools -> float32 .npy shards',
-  codeVersion: 1,
+  description: 'one forward pass of the frozen backbone over every crop -> float32 .npy shards (label-blind)',
+  codeVersion: 2,
   params: z.strictObject({
     batchSize: z.number().int().min(1).default(64),
     shardRows: z.number().int().min(64).default(8192),
   }),
   inputs: { backbone: [backboneStage, pretrainStage], crops: cropStage },
-  outputs: { 'index.json': FeatureIndexSchema, 'labelled/*.npy': 'npy', 'unlabelled/*.npy': 'npy' },
+  outputs: { 'index.json': FeatureIndexSchema, 'all/*.npy': 'npy' },
   queue: 'gpu',
   startToCloseTimeout: '6 hours',
   heartbeatTimeout: '5 minutes',
@@ -149,7 +158,8 @@ export const sampleStage = {
     fractions: z.array(z.number().gt(0).max(100)).min(1),
     seed: z.number().int(),
   }),
-  inputs: { crops: cropStage },
+  /** Labels from ingest, the held-out region from the crops. */
+  inputs: { crops: cropStage, ingest: ingestStage },
   outputs: { 'sample.json': SampleFileSchema },
   queue: 'cpu',
   startToCloseTimeout: '10 minutes',
@@ -180,6 +190,7 @@ export const headStage = {
   inputs: {
     features: featuresStage,
     sample: sampleStage,
+    ingest: ingestStage,
     'teacher*': { name: 'head', outputs: headOutputs },
   },
   outputs: headOutputs,
@@ -198,11 +209,36 @@ export const evaluateStage = {
     fraction: z.number(),
     seed: z.number().int(),
   }),
-  inputs: { head: headStage, features: featuresStage },
+  inputs: { head: headStage, features: featuresStage, ingest: ingestStage },
   outputs: {
     'metrics.json': EvalMetricsFileSchema,
     'predictions.json': PredictionsFileSchema,
     'shelf-counts.json': ShelfCountsFileSchema,
+  },
+  queue: 'cpu',
+  startToCloseTimeout: '30 minutes',
+} satisfies StageDef;
+
+/** Which unlabelled crops to label next (`shelfssl suggest`): ranked by a head's uncertainty, kept diverse. */
+export const suggestStage = {
+  name: 'suggest',
+  description:
+    "the unlabelled crops most worth labelling next, by a head's uncertainty and feature diversity",
+  codeVersion: 1,
+  params: z.strictObject({
+    /** The head node (its id in the plan), recorded in the suggestions. */
+    head: z.string().min(1),
+    strategy: z.enum(STRATEGIES).default('margin'),
+    n: z.number().int().min(1).max(100_000).default(200),
+    /** Uncertainty strategies take the shortlist × n most uncertain crops, then k-center greedy picks n. */
+    shortlist: z.number().min(1).max(100).default(5),
+    seed: z.number().int().default(1),
+  }),
+  inputs: { head: headStage, features: featuresStage, ingest: ingestStage, crops: cropStage },
+  outputs: {
+    'suggestions.json': SuggestionsFileSchema,
+    'to-label.csv': 'binary',
+    'contact-sheet.png': 'binary',
   },
   queue: 'cpu',
   startToCloseTimeout: '30 minutes',
@@ -220,7 +256,8 @@ export const reportStage = {
     isoWeek: z.string().nullable(),
   }),
   /** `eval/<node>`: one per evaluation of the run, optional (a failed branch leaves its evaluations out). */
-  inputs: { ingest: ingestStage, crops: cropStage, 'eval/*': evaluateStage },
+  /** `suggest/<node>`: the run's annotation suggestions, when `shelfssl suggest` added a suggest node. */
+  inputs: { ingest: ingestStage, crops: cropStage, 'eval/*': evaluateStage, 'suggest/*': suggestStage },
   outputs: { 'report.xlsx': 'binary', 'report-input.json': ReportInputSchema },
   queue: 'cpu',
   startToCloseTimeout: '30 minutes',
@@ -236,5 +273,6 @@ export const PAPER_STAGES = [
   sampleStage,
   headStage,
   evaluateStage,
+  suggestStage,
   reportStage,
 ] as const;

@@ -105,6 +105,24 @@ export const FailuresSchema = z.object({
   missing: z.array(MissingResultRowSchema),
 });
 
+/** The crops `shelfssl suggest` proposes to label next, most worth it first (a suggest artefact's rows). */
+export const SuggestionsSchema = z.object({
+  strategy: z.string().min(1),
+  head: z.string().min(1),
+  candidates: count,
+  labelled: count,
+  rows: z.array(
+    z.object({
+      boxId: z.string().min(1),
+      image: z.string().min(1),
+      box: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+      suggested: z.string(),
+      confidence: unitInterval,
+      uncertainty: z.number().nullable(),
+    }),
+  ),
+});
+
 const ReportInputFields = z.object({
   runId: z.string().min(1),
   title: z.string().min(1),
@@ -124,6 +142,8 @@ const ReportInputFields = z.object({
   failures: FailuresSchema.optional(),
   /** SwAV backbones' per-epoch training history (report/pretraining.ts); absent when none was pretrained. */
   pretraining: z.array(PretrainingSchema).optional(),
+  /** Present when the run has a suggest node (`shelfssl suggest`): the To label sheet. */
+  suggestions: SuggestionsSchema.optional(),
 });
 
 export const ReportInputSchema = ReportInputFields.superRefine(checkAgainstClassNames);

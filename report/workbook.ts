@@ -9,6 +9,7 @@ import { addLineageSheet } from './sheets/lineage-sheet.js';
 import { addPerClassSheet } from './sheets/per-class-sheet.js';
 import { addPretrainingSheet } from './sheets/pretraining-sheet.js';
 import { addShelfShareSheet } from './sheets/shelf-share-sheet.js';
+import { addSuggestionsSheet } from './sheets/suggestions-sheet.js';
 import { addSummarySheet } from './sheets/summary-sheet.js';
 import { bestRowPerBackbone, summariseResults } from './summary.js';
 
@@ -34,6 +35,7 @@ export async function buildWeeklyReport(input: ReportInput): Promise<Buffer> {
   addLineageSheet(workbook, input);
   addChartSheet(workbook, await renderAccuracyChart(input));
   await addPretrainingSheet(workbook, input.pretraining ?? []);
+  if (input.suggestions) addSuggestionsSheet(workbook, input.suggestions);
 
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

@@ -1,34 +1,23 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { cropShelfImages } from '../../data/crop/index.js';
+import { cropAllBoxes } from '../../data/crop/index.js';
 import { cropStage } from '../../pipelines/stages.js';
-import { defineStage, type StageContext } from '../stage-types.js';
+import { defineStage } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
 import { materialiseDataset, parseLocation } from './support/dataset-location.js';
-
-async function uploadPool(
-  ctx: StageContext<typeof cropStage>,
-  outDir: string,
-  pool: 'labelled' | 'unlabelled',
-): Promise<void> {
-  const dir = path.join(outDir, pool);
-  for (const file of (await readdir(dir)).sort())
-    await ctx.writer.putFile(`${pool}/${file}` as `${typeof pool}/${string}.npy`, path.join(dir, file));
-}
 
 export const crop = defineStage({
   def: cropStage,
   async run(ctx, params) {
-    const table = await readInputJson(ctx.inputs.ingest, 'boxes.json');
+    // Boxes only: the labels in boxes.json are not read, so the output is the same whatever labels.csv says.
+    const { boxes } = await readInputJson(ctx.inputs.ingest, 'boxes.json');
     const root = await materialiseDataset(ctx.bucket.s3, parseLocation(params.location), ctx.scratchDir);
     const outDir = path.join(ctx.scratchDir, 'crops');
     const started = Date.now();
-    const result = await cropShelfImages({
+    const result = await cropAllBoxes({
       root,
       outDir,
-      boxes: table.boxes,
-      labels: table.labels,
-      classes: table.classes,
+      boxes,
       cropSize: params.cropSize,
       padding: params.padding,
       shardSize: params.shardSize,
@@ -43,17 +32,12 @@ export const crop = defineStage({
         }),
     });
     const seconds = (Date.now() - started) / 1000;
-    await uploadPool(ctx, outDir, 'labelled');
-    await uploadPool(ctx, outDir, 'unlabelled');
+    for (const file of (await readdir(result.pool.dir)).sort())
+      await ctx.writer.putFile(`all/${file}` as `all/${string}.npy`, path.join(result.pool.dir, file));
     const report = {
       images: result.images,
       crops: result.crops,
-      labelled: result.labelled.count,
-      unlabelled: result.unlabelled.count,
-      train: result.labelled.train,
-      test: result.labelled.test,
-      perClass: result.labelled.perClass,
-      classes: result.classes,
+      heldOut: result.heldOut,
       cropSize: result.cropSize,
     };
     // The throughput is a timing, so it goes to the manifest's metrics only: in the content file it made

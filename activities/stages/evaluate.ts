@@ -4,9 +4,10 @@ import type { EvalMetricsFile } from '../../pipelines/artefacts/evaluate-metrics
 import { evaluateStage } from '../../pipelines/stages.js';
 import { defineStage } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
+import { readBoxLabels } from './support/box-labels.js';
 import {
   type FeatureMatrix,
-  loadFeaturePool,
+  loadFeatures,
   readFeatureIndex,
   selectFeatureRows,
 } from './support/feature-table.js';
@@ -34,17 +35,19 @@ export const evaluate = defineStage({
     const head = headFromJson(await readInputJson(ctx.inputs.head, 'head.json'));
     const training = await readInputJson(ctx.inputs.head, 'training.json');
     const index = await readFeatureIndex(ctx.inputs.features);
-    const labelled = await loadFeaturePool(ctx.inputs.features, index, 'labelled');
-    const test = selectFeatureRows(labelled, (e) => e.split === 'test' && e.label !== null);
-    const yTrue = Int32Array.from(test.entries.map((e) => e.label ?? -1));
+    const { classes, labelOf } = await readBoxLabels(ctx.inputs.ingest);
+    const all = await loadFeatures(ctx.inputs.features, index);
+    // The fixed test split: labelled crops of the held-out region.
+    const test = selectFeatureRows(all, (e) => e.split === 'test' && labelOf.has(e.boxId));
+    const yTrue = Int32Array.from(test.entries.map((e) => labelOf.get(e.boxId) ?? -1));
     const { probs, labels: yPred } = predictHead(head, test.values);
-    const report = classificationReport(yTrue, yPred, index.classes.length);
+    const report = classificationReport(yTrue, yPred, classes.length);
     const metrics: EvalMetricsFile = {
       ...params,
-      classes: index.classes,
+      classes,
       accuracy: report.accuracy,
       macro: report.macro,
-      perClass: report.perClass.map((c, i) => ({ cls: index.classes[i] ?? String(i), ...c })),
+      perClass: report.perClass.map((c, i) => ({ cls: classes[i] ?? String(i), ...c })),
       confusion: report.confusion,
       testSize: test.entries.length,
       iterations: training.iterations,
@@ -54,20 +57,19 @@ export const evaluate = defineStage({
       sampleSize: training.sampleSize,
     };
     await ctx.writer.putJson('metrics.json', metrics);
-    const C = index.classes.length;
+    const C = classes.length;
     await ctx.writer.putJson(
       'predictions.json',
       test.entries.map((e, i) => ({
         boxId: e.boxId,
         image: e.image,
-        label: e.label,
+        label: labelOf.get(e.boxId) ?? null,
         predicted: yPred[i]!,
         confidence: probs[i * C + yPred[i]!]!,
       })),
     );
-    const unlabelled = await loadFeaturePool(ctx.inputs.features, index, 'unlabelled');
-    const counts = shelfCounts([labelled, unlabelled], (m) => predictHead(head, m.values).labels, C);
-    await ctx.writer.putJson('shelf-counts.json', { classes: index.classes, counts });
+    const counts = shelfCounts([all], (m) => predictHead(head, m.values).labels, C);
+    await ctx.writer.putJson('shelf-counts.json', { classes, counts });
     return {
       metrics: { accuracy: report.accuracy, macroF1: report.macro.f1, testSize: test.entries.length },
       backend: backendLabel(info),

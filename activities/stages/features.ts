@@ -9,7 +9,6 @@ import { yieldToEventLoop } from './support/artefact-files.js';
 import { type CropPool, loadCropPool } from './support/crop-pool.js';
 import { backendLabel, ensureBackend } from './support/ml-runtime.js';
 
-const POOLS = ['labelled', 'unlabelled'] as const;
 const ResumeSchema = z.object({ files: z.array(ManifestFileSchema) });
 
 export interface FeatureShard {
@@ -43,66 +42,56 @@ export const features = defineStage({
     const info = await ensureBackend();
     const model = await loadFrozenBackbone(ctx.inputs.backbone);
     const done = await resumeFiles(ctx);
-    const pools: Record<string, CropPool> = {};
-    for (const pool of POOLS) pools[pool] = await loadCropPool(ctx.inputs.crops, pool, ctx.scratchDir);
-    const total = POOLS.reduce((s, p) => s + (pools[p]?.n ?? 0), 0);
-    const per = (pools.labelled?.size ?? 0) ** 2 * 3;
+    const data: CropPool = await loadCropPool(ctx.inputs.crops, ctx.scratchDir);
+    const total = data.n;
+    const per = data.size ** 2 * 3;
     let processed = 0;
     let dim = 0;
     let computed = 0;
     const started = Date.now();
-    const shards: Record<string, FeatureShard[]> = { labelled: [], unlabelled: [] };
-    for (const pool of POOLS) {
-      const data = pools[pool]!;
-      for (let start = 0, i = 0; start < data.n; start += params.shardRows, i++) {
-        const rows = Math.min(params.shardRows, data.n - start);
-        const name = shardName(pool, i);
-        shards[pool]!.push({ file: name, rows });
-        if (!done.has(name)) {
-          const pixels = data.pixels.subarray(start * per, (start + rows) * per);
-          const feats = await extractFeatures(
-            model,
-            pixels,
-            rows,
-            data.size,
-            data.size,
-            3,
-            params.batchSize,
-            (d) =>
-              ctx.progress({ done: processed + d, total, unit: 'images', message: `${pool} shard ${i}` }),
-          );
-          dim = feats.length / rows;
-          await ctx.writer.putBuffer(name, encodeNpy(feats, [rows, dim]));
-          await ctx.saveCheckpoint(
-            processed + rows,
-            Buffer.from(JSON.stringify({ files: ctx.writer.recorded() })),
-          );
-          computed += rows;
-        }
-        processed += rows;
-        ctx.progress({ done: processed, total, unit: 'images' });
-        await yieldToEventLoop();
+    const shards: FeatureShard[] = [];
+    for (let start = 0, i = 0; start < data.n; start += params.shardRows, i++) {
+      const rows = Math.min(params.shardRows, data.n - start);
+      const name = shardName('all', i);
+      shards.push({ file: name, rows });
+      if (!done.has(name)) {
+        const pixels = data.pixels.subarray(start * per, (start + rows) * per);
+        const feats = await extractFeatures(
+          model,
+          pixels,
+          rows,
+          data.size,
+          data.size,
+          3,
+          params.batchSize,
+          (d) => ctx.progress({ done: processed + d, total, unit: 'images', message: `shard ${i}` }),
+        );
+        dim = feats.length / rows;
+        await ctx.writer.putBuffer(name, encodeNpy(feats, [rows, dim]));
+        await ctx.saveCheckpoint(
+          processed + rows,
+          Buffer.from(JSON.stringify({ files: ctx.writer.recorded() })),
+        );
+        computed += rows;
       }
+      processed += rows;
+      ctx.progress({ done: processed, total, unit: 'images' });
+      await yieldToEventLoop();
     }
     if (dim === 0) dim = model.outputs[0]?.shape.at(-1) ?? 0;
     model.dispose();
-    const poolIndex = (pool: (typeof POOLS)[number]) => ({
-      count: pools[pool]!.n,
-      shards: shards[pool] ?? [],
-      entries: pools[pool]!.index.entries.map((e) => ({
-        boxId: e.boxId,
-        image: e.image,
-        split: e.split,
-        label: e.label,
-      })),
-    });
     const index: FeatureIndex = {
       format: 'shelfssl-features',
-      version: 1,
+      version: 2,
       dtype: 'float32',
       dim,
-      classes: pools.labelled?.index.classes ?? [],
-      pools: { labelled: poolIndex('labelled'), unlabelled: poolIndex('unlabelled') },
+      count: data.n,
+      shards,
+      entries: data.index.entries.map((e) => ({
+        boxId: e.boxId,
+        image: e.image,
+        split: e.split === 'test' ? 'test' : 'train',
+      })),
     };
     await ctx.writer.putJson('index.json', index);
     const seconds = (Date.now() - started) / 1000;

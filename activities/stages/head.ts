@@ -9,7 +9,8 @@ import { headStage, SEMI } from '../../pipelines/stages.js';
 import { StageFailure } from '../stage-runner.js';
 import { defineStage } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
-import { loadFeaturePool, readFeatureIndex, selectFeatureRows } from './support/feature-table.js';
+import { readBoxLabels } from './support/box-labels.js';
+import { loadFeatures, readFeatureIndex, selectFeatureRows } from './support/feature-table.js';
 import { headToJson } from './support/head-file.js';
 import { loadTeacher } from './support/head-teacher.js';
 import { backendLabel, ensureBackend } from './support/ml-runtime.js';
@@ -26,16 +27,17 @@ export const head = defineStage({
         `sample has no ${params.fraction} % fraction (has ${Object.keys(sampleFile.samples)})`,
       );
     const wanted = new Set(ids);
-    const labelled = await loadFeaturePool(ctx.inputs.features, index, 'labelled');
-    const train = selectFeatureRows(labelled, (e) => wanted.has(e.boxId));
+    const { classes, labelOf } = await readBoxLabels(ctx.inputs.ingest);
+    const all = await loadFeatures(ctx.inputs.features, index);
+    const train = selectFeatureRows(all, (e) => wanted.has(e.boxId) && labelOf.has(e.boxId));
     if (train.entries.length === 0)
       throw new StageFailure(`the ${params.fraction} % sample holds no labelled crop to train a head on`);
     const { mode, fraction, seed, ...settings } = params;
     const options: HeadTrainingOptions = {
       features: train.values,
       dim: train.dim,
-      labels: Int32Array.from(train.entries.map((e) => e.label ?? -1)),
-      classes: index.classes.length,
+      labels: Int32Array.from(train.entries.map((e) => labelOf.get(e.boxId) ?? -1)),
+      classes: classes.length,
       seed,
       settings,
     };
@@ -48,7 +50,9 @@ export const head = defineStage({
         ? trainSemiSupervisedHead(
             {
               ...options,
-              unlabelledFeatures: (await loadFeaturePool(ctx.inputs.features, index, 'unlabelled')).values,
+              // Pseudo-labels come from unlabelled crops outside the held-out region, which stays for testing.
+              unlabelledFeatures: selectFeatureRows(all, (e) => e.split === 'train' && !labelOf.has(e.boxId))
+                .values,
             },
             teacher ? await loadTeacher(teacher, ctx.inputs, params) : undefined,
           )

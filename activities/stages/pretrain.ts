@@ -14,7 +14,8 @@ import {
 import { pretrainStage } from '../../pipelines/stages.js';
 import { StageFailure } from '../stage-runner.js';
 import { defineStage, type StageContext } from '../stage-types.js';
-import { loadCropPool } from './support/crop-pool.js';
+import { readBoxLabels } from './support/box-labels.js';
+import { type CropPool, loadCropPool, trainRegionRows } from './support/crop-pool.js';
 import { backendLabel, ensureBackend } from './support/ml-runtime.js';
 import { checkpointLabel, PretrainLoop, type PretrainShape } from './swav/pretrain-loop.js';
 import { chooseMonitorSet, type MonitorSet, monitorKnnAccuracy } from './swav/swav-monitor.js';
@@ -36,10 +37,25 @@ async function startOrResume(ctx: StageContext, settings: ResolvedSwavSettings, 
   return { trainer, backbone, resumedFrom: checkpoint.pointer.step };
 }
 
-/** The labelled train crops the per-epoch k-NN monitor scores, or null when off or too few labels. */
-async function loadMonitorSet(ctx: StageContext, settings: ResolvedSwavSettings): Promise<MonitorSet | null> {
-  if (settings.monitorCrops === 0) return null;
-  const labelled = await loadCropPool(ctx.inputs.crops!, 'labelled', ctx.scratchDir);
+/**
+ * The labelled crops the per-epoch k-NN monitor scores, or null when off, unwired or too few labels. Only
+ * with `monitorCrops` > 0 does the pipeline wire `monitor/labels`: the one way labels reach pretraining.
+ */
+async function loadMonitorSet(
+  ctx: StageContext<typeof pretrainStage>,
+  pool: CropPool,
+  settings: ResolvedSwavSettings,
+): Promise<MonitorSet | null> {
+  const labelsInput = ctx.inputs['monitor/labels'];
+  if (settings.monitorCrops === 0 || !labelsInput) return null;
+  const { labelOf } = await readBoxLabels(labelsInput);
+  const labelled = {
+    ...pool,
+    index: {
+      ...pool.index,
+      entries: pool.index.entries.map((e) => ({ ...e, label: labelOf.get(e.boxId) ?? null })),
+    },
+  };
   const set = chooseMonitorSet(labelled, {
     size: settings.monitorCrops,
     k: settings.monitorK,
@@ -51,17 +67,28 @@ async function loadMonitorSet(ctx: StageContext, settings: ResolvedSwavSettings)
 
 type AutoValues = ReturnType<typeof resolvedAutoValues>;
 
-/** The unlabelled crops SwAV trains on and the settings resolved for them (the `auto` ones logged). */
-async function loadTrainingData(ctx: StageContext, params: SwavSettings) {
-  const pool = await loadCropPool(ctx.inputs.crops!, 'unlabelled', ctx.scratchDir);
-  const unlabelled: ImageBatch = { pixels: pool.pixels, n: pool.n, h: pool.size, w: pool.size, c: 3 };
-  const data = swavTrainingImages(unlabelled, params);
+/** Crops `rows` of `pool` as one batch. */
+function pickRows(pool: CropPool, rows: readonly number[]): ImageBatch {
+  const per = pool.size * pool.size * 3;
+  const pixels = new Uint8Array(rows.length * per);
+  rows.forEach((r, i) => {
+    pixels.set(pool.pixels.subarray(r * per, (r + 1) * per), i * per);
+  });
+  return { pixels, n: rows.length, h: pool.size, w: pool.size, c: 3 };
+}
+
+/**
+ * The crops SwAV trains on, labelled or not (all but the held-out region), and the settings resolved for
+ * them (the `auto` ones logged).
+ */
+async function loadTrainingData(ctx: StageContext, pool: CropPool, params: SwavSettings) {
+  const data = swavTrainingImages(pickRows(pool, trainRegionRows(pool.index)), params);
   const settings = resolveSwavSettings(params, { cropSize: pool.size, images: data.n });
   const auto = resolvedAutoValues(params, settings);
-  ctx.log(`SwAV auto settings for ${pool.size} px crops, ${data.n} unlabelled: ${JSON.stringify(auto)}`);
+  ctx.log(`SwAV auto settings for ${pool.size} px crops, ${data.n} crops: ${JSON.stringify(auto)}`);
   if (data.n < settings.batchSize) {
     throw new StageFailure(
-      `pretrain: ${data.n} unlabelled crops < batchSize ${settings.batchSize}; lower swav.batchSize`,
+      `pretrain: ${data.n} crops outside the held-out region < batchSize ${settings.batchSize}; lower swav.batchSize`,
     );
   }
   const shape: PretrainShape = { stepsPerEpoch: Math.floor(data.n / settings.batchSize), images: data.n };
@@ -106,8 +133,9 @@ export const pretrain = defineStage({
   def: pretrainStage,
   async run(ctx, params) {
     const info = await ensureBackend();
-    const { data, settings, auto, shape } = await loadTrainingData(ctx, params);
-    const monitor = await loadMonitorSet(ctx, settings);
+    const pool = await loadCropPool(ctx.inputs.crops, ctx.scratchDir);
+    const { data, settings, auto, shape } = await loadTrainingData(ctx, pool, params);
+    const monitor = await loadMonitorSet(ctx, pool, settings);
     const started = await startOrResume(ctx, settings, shape.stepsPerEpoch);
     const { backbone, resumedFrom } = started;
     const startLabel = checkpointLabel(started.trainer);

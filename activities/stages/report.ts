@@ -6,6 +6,8 @@ import { buildWeeklyReport } from '../../report/workbook.js';
 import type { UpstreamFailures } from '../stage-input.js';
 import { defineStage, type StageContext } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
+import { labelledSplits, readBoxLabels } from './support/box-labels.js';
+import { readCropPoolIndex } from './support/crop-pool.js';
 import { cacheHitsOfRun, lineageRows, upstreamManifests } from './support/lineage.js';
 import { pretrainingHistories } from './swav/pretrain-history.js';
 
@@ -39,6 +41,17 @@ function evaluationInputs(inputs: ReportInputs): EvaluationInput[] {
   return Object.entries(inputs).flatMap(([name, input]) =>
     name.startsWith('eval/') && input ? [input as EvaluationInput] : [],
   );
+}
+
+/** The run's annotation suggestions (its first `suggest/<node>` input), without the image sizes. */
+async function suggestionsOfRun(inputs: ReportInputs) {
+  const input = Object.entries(inputs).find(([name, i]) => name.startsWith('suggest/') && i)?.[1];
+  if (!input) return undefined;
+  const { classes: _classes, ...file } = await readInputJson(
+    input as NonNullable<ReportInputs[`suggest/${string}`]>,
+    'suggestions.json',
+  );
+  return file;
 }
 
 /** The configuration with the best mean accuracy; its lowest seed's head predicts the shelf share. */
@@ -82,12 +95,18 @@ export const report = defineStage({
     const shelf = best ? await readInputJson(best.input, 'shelf-counts.json') : undefined;
     const ingest = await readInputJson(ctx.inputs.ingest, 'ingest-report.json');
     const crop = await readInputJson(ctx.inputs.crops, 'crop-report.json');
-    const crops = { labelled: crop.labelled, unlabelled: crop.unlabelled, test: crop.test };
+    const splits = labelledSplits(
+      (await readCropPoolIndex(ctx.inputs.crops, ctx.scratchDir)).entries,
+      await readBoxLabels(ctx.inputs.ingest),
+    );
+    const labelled = splits.train.length + splits.test.length;
+    const crops = { labelled, unlabelled: crop.crops - labelled, test: splits.test.length };
     const manifests = await upstreamManifests(
       ctx.bucket,
       Object.values(ctx.inputs).flatMap((i) => (i ? [i.ref] : [])),
     );
     const hits = cacheHitsOfRun(ctx.upstreamCacheHits);
+    const suggestions = await suggestionsOfRun(ctx.inputs);
     const input = parseReportInput({
       runId: params.runId,
       title: params.title,
@@ -114,6 +133,7 @@ export const report = defineStage({
       lineage: lineageRows(manifests, hits),
       ...(ctx.upstreamFailures ? { failures: failuresOfRun(params.runId, ctx.upstreamFailures) } : {}),
       pretraining: pretrainingHistories(evals, manifests),
+      ...(suggestions ? { suggestions } : {}),
     });
     await ctx.writer.putJson('report-input.json', input);
     await ctx.writer.putBuffer('report.xlsx', await buildWeeklyReport(input));

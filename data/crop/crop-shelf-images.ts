@@ -6,7 +6,6 @@ import type { BoxLabel } from '../labels/match-labels.js';
 import { resolveImageName } from '../sku110k/safe-path.js';
 import type { BoxRow } from '../sku110k/types.js';
 import { decodeRgb, extractCrops, paddedRegion, type Resizer } from './extract-crops.js';
-import type { Pool } from './index-format.js';
 import { type PoolMeta, PoolWriter } from './pool-writer.js';
 import { stratifiedTestSplit } from './test-split.js';
 
@@ -62,7 +61,7 @@ export interface CropResult {
   unlabelled: PoolSummary;
 }
 
-interface ImageJob {
+export interface ImageJob {
   image: string;
   boxes: BoxRow[];
 }
@@ -90,7 +89,7 @@ export async function cropShelfImages(options: CropOptions): Promise<CropResult>
     seed: opts.seed,
     testShare: opts.testShare,
   };
-  const writers: Record<Pool, PoolWriter> = {
+  const writers: Record<'labelled' | 'unlabelled', PoolWriter> = {
     labelled: new PoolWriter(path.join(opts.outDir, 'labelled'), 'labelled', meta, opts.shardSize),
     unlabelled: new PoolWriter(path.join(opts.outDir, 'unlabelled'), 'unlabelled', meta, opts.shardSize),
   };
@@ -142,7 +141,8 @@ export async function cropShelfImages(options: CropOptions): Promise<CropResult>
   };
 }
 
-async function cropOneImage(
+/** Decodes one shelf image and cuts all its boxes (uint8, box order). */
+export async function cropOneImage(
   imagesDir: string,
   job: ImageJob,
   size: number,
@@ -164,7 +164,7 @@ async function cropOneImage(
 }
 
 /** Boxes grouped per image, images in order of first appearance, boxes in input order. */
-function groupByImage(boxes: readonly BoxRow[]): ImageJob[] {
+export function groupByImage(boxes: readonly BoxRow[]): ImageJob[] {
   const jobs = new Map<string, ImageJob>();
   for (const box of boxes) {
     const job = jobs.get(box.image);

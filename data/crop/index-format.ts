@@ -4,16 +4,20 @@ import { z } from 'zod';
 import { decodeNpy } from '../npy.js';
 
 export const POOLS = ['labelled', 'unlabelled'] as const;
-export type Pool = (typeof POOLS)[number];
+/** `all`: every crop, label-blind (the crop stage's output); the two others split by labels (benchmarks). */
+export type Pool = (typeof POOLS)[number] | 'all';
 
 export const cropIndexEntrySchema = z.object({
   boxId: z.string(),
   image: z.string(),
   /** The SKU110K split of the shelf image the crop came from. */
   sourceSplit: z.enum(['train', 'val', 'test']),
-  /** Labelled pool: the fixed train/test split of the crop. Unlabelled pool: null. */
+  /**
+   * Labelled pool: the fixed train/test split of the crop. Unlabelled pool: null. Pool `all`: `test` for a box
+   * in the held-out region (data/crop/held-out.ts), else `train`, labelled or not.
+   */
   split: z.enum(['train', 'test']).nullable(),
-  /** Index into `classes`, or null in the unlabelled pool. */
+  /** Index into `classes`, or null in the unlabelled pool and the label-blind pool `all`. */
   label: z.number().int().min(0).nullable(),
   /** Shard file name inside the pool folder. */
   shard: z.string(),
@@ -27,7 +31,7 @@ export type CropIndexEntry = z.infer<typeof cropIndexEntrySchema>;
 export const cropIndexSchema = z.object({
   format: z.literal('shelfssl-crops'),
   version: z.literal(1),
-  pool: z.enum(POOLS),
+  pool: z.enum([...POOLS, 'all']),
   cropSize: z.number().int().positive(),
   channels: z.literal(3),
   dtype: z.literal('uint8'),

@@ -1,3 +1,4 @@
+export { type CropAllOptions, type CropAllResult, cropAllBoxes } from './crop-all-boxes.js';
 export {
   type CropOptions,
   type CropProgress,
@@ -7,6 +8,7 @@ export {
   type PoolSummary,
 } from './crop-shelf-images.js';
 export { decodeRgb, extractCrops, paddedRegion, type Resizer } from './extract-crops.js';
+export { isHeldOut } from './held-out.js';
 export {
   type CropIndex,
   type CropIndexEntry,

@@ -52,7 +52,7 @@ export const SwavParams = z.strictObject({
   freezePrototypesSteps: z.number().int().min(0).default(20),
   queueLength: auto(z.number().int().min(0)),
   queueStartEpoch: auto(z.number().int().min(0)),
-  /** Use at most this many unlabelled crops per epoch (0 = all). */
+  /** Use at most this many crops (outside the held-out region) per epoch (0 = all). */
   maxImages: z.number().int().min(0).default(0),
   checkpointEverySteps: z.number().int().min(1).default(20),
   /** Epochs in a row that must look collapsed before the gate fires. */
@@ -63,8 +63,11 @@ export const SwavParams = z.strictObject({
     .array(z.enum(COLLAPSE_FIX_KEYS))
     .min(1, `name at least one of ${COLLAPSE_FIX_KEYS.join(', ')} (or set collapseRetry: false)`)
     .default(['epsilon', 'freezePrototypesSteps', 'globalScale', 'colorJitter']),
-  /** Labelled train crops (a fixed seeded subset) scored by k-NN after every epoch; 0 turns the monitor off. */
-  monitorCrops: z.number().int().min(0).default(500),
+  /**
+   * Labelled train crops (a fixed seeded subset) scored by k-NN after every epoch; 0 (default) turns the
+   * monitor off. On, it makes pretraining read labels.csv, so every label change re-runs SwAV.
+   */
+  monitorCrops: z.number().int().min(0).default(0),
   monitorK: z.number().int().min(1).default(20),
 });
 

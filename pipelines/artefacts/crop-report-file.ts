@@ -1,15 +1,13 @@
 import { z } from 'zod';
 
-/** crop-report.json of a crop artefact: pool sizes and the class balance of the labelled crops. */
+/**
+ * crop-report.json of a crop artefact: how many crops, and how many lie in the held-out region. Label-blind on
+ * purpose (labelled/test counts come from the labels, pipelines/artefacts/box-table-file.ts).
+ */
 export const CropReportFileSchema = z.object({
   images: z.number().int(),
   crops: z.number().int(),
-  labelled: z.number().int(),
-  unlabelled: z.number().int(),
-  train: z.number().int(),
-  test: z.number().int(),
-  /** Labelled crops per class index in each split. */
-  perClass: z.object({ train: z.array(z.number().int()), test: z.array(z.number().int()) }),
-  classes: z.array(z.string()),
+  /** Crops in the held-out region: never pretrained on; its labelled crops are the fixed test split. */
+  heldOut: z.number().int(),
   cropSize: z.number().int(),
 });

@@ -12,6 +12,7 @@ import {
   featuresStage,
   headStage,
   PAPER_STAGES,
+  reportStage,
   sampleStage,
 } from '../../pipelines/stages.js';
 import type { Manifest } from '../../store/artefact-schema.js';
@@ -70,7 +71,7 @@ describe('one stage registry: PAPER_STAGES declares, the worker implements, noth
     assert.equal(producerOutputs(headStage, 'sample', 'sample'), sampleStage.outputs);
     assert.equal(producerOutputs(evaluateStage, 'features', 'features'), featuresStage.outputs);
     assert.equal(
-      producerOutputs(PAPER_STAGES[9], 'eval/swav/supervised/10pct/seed1', 'evaluate'),
+      producerOutputs(reportStage, 'eval/swav/supervised/10pct/seed1', 'evaluate'),
       evaluateStage.outputs,
     );
     assert.equal(producerOutputs(featuresStage, 'backbone', 'pretrain'), PAPER_STAGES[4].outputs);

@@ -6,7 +6,9 @@ import sharp from 'sharp';
 import {
   type CropProgress,
   type CropResult,
+  cropAllBoxes,
   cropShelfImages,
+  isHeldOut,
   readCropIndex,
   readCropShard,
 } from '../../data/crop/index.js';
@@ -155,4 +157,36 @@ test('a different seed draws a different test split; labels for unknown boxes ar
     }),
     /boxId x#0 is not among the boxes/,
   );
+});
+
+test('label-blind cropping: every box in pool all, the same pixels, a held-out region that ignores labels', async () => {
+  const all = await cropAllBoxes({
+    root,
+    boxes: ingest.boxes,
+    outDir: path.join(dir, 'd'),
+    shardSize: 16,
+    seed: 3,
+  });
+  assert.equal(all.crops, ingest.boxes.length);
+  const index = await readCropIndex(all.pool.dir);
+  assert.equal(index.pool, 'all');
+  assert.ok(index.entries.every((e) => e.label === null && e.split !== null));
+  const heldOut = index.entries.filter((e) => e.split === 'test');
+  assert.equal(heldOut.length, all.heldOut);
+  assert.ok(heldOut.length > 0 && heldOut.length < index.entries.length / 3, `${heldOut.length} held out`);
+  for (const e of index.entries) assert.equal(e.split === 'test', isHeldOut(e.boxId, 3, 0.15));
+  // The same crop pixels as the labelled pool holds for that box.
+  const labelled = await readCropIndex(first.labelled.dir);
+  const probe = labelled.entries[0]!;
+  const twin = index.entries.find((e) => e.boxId === probe.boxId)!;
+  const per = 32 * 32 * 3;
+  const a = (await readCropShard(first.labelled.dir, probe.shard)).pixels.subarray(
+    probe.row * per,
+    (probe.row + 1) * per,
+  );
+  const b = (await readCropShard(all.pool.dir, twin.shard)).pixels.subarray(
+    twin.row * per,
+    (twin.row + 1) * per,
+  );
+  assert.ok(Buffer.from(a).equals(Buffer.from(b)));
 });

@@ -68,7 +68,16 @@ describe('pretrain stage: auto settings, k-NN monitor, collapse retry', () => {
   }
 
   it('records the resolved auto settings and a k-NN accuracy per epoch in history.json and the manifest', async () => {
-    const plan = pretrainPlan(dataset, 'swavauto', { epochs: 2, freezePrototypesSteps: 2 });
+    // The monitor is opt-in (it makes pretraining read labels): on here, so the plan wires monitor/labels.
+    const plan = pretrainPlan(dataset, 'swavauto', {
+      epochs: 2,
+      freezePrototypesSteps: 2,
+      monitorCrops: 500,
+    });
+    assert.deepEqual(plan.nodes.find((n) => n.id === 'backbone@swav')?.inputs, {
+      crops: 'crop',
+      'monitor/labels': 'ingest',
+    });
     const result = await (await startPipelineRun(w.client, w.settings, plan)).result();
     assert.deepEqual(
       result.nodes.filter((n) => n.status !== 'done'),

@@ -12,8 +12,11 @@ import { createS3Client } from '../../store/s3.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
 const IndexSchema = z.object({
-  entries: z.array(z.object({ label: z.number().nullable(), split: z.string().nullable() })),
+  entries: z.array(
+    z.object({ boxId: z.string(), label: z.number().nullable(), split: z.string().nullable() }),
+  ),
 });
+const BoxesSchema = z.object({ labels: z.array(z.object({ boxId: z.string(), label: z.number() })) });
 
 let w: RunningWorker;
 before(async () => {
@@ -23,7 +26,7 @@ after(async () => {
   await w.stop();
 });
 
-it('ingests and crops 200 generated Fashion-MNIST shelves through the DAG: counts match the CSVs, test split is stratified', async () => {
+it('ingests and crops 200 generated Fashion-MNIST shelves through the DAG: counts match the CSVs, the held-out region holds ~15 % of every class', async () => {
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'shelfssl-200-')), 'shelves');
   await makeShelves({ out: dir, images: 200, seed: 9, labelShare: 0.3 });
   const csvRows = ['train', 'val', 'test']
@@ -43,18 +46,28 @@ it('ingests and crops 200 generated Fashion-MNIST shelves through the DAG: count
   assert.equal(ingest.metrics.images, 200);
   assert.equal(ingest.metrics.goodBoxes, csvRows);
   assert.equal(crop.metrics.crops, csvRows, 'one crop per CSV box');
-  assert.equal(Number(crop.metrics.labelled) + Number(crop.metrics.unlabelled), csvRows);
-  assert.equal(crop.metrics.labelled, ingest.metrics.labelledBoxes);
   const index = IndexSchema.parse(
-    JSON.parse((await readArtefactFile(bucket, crop, 'labelled/index.json')).toString()),
+    JSON.parse((await readArtefactFile(bucket, crop, 'all/index.json')).toString()),
   );
+  assert.equal(index.entries.length, csvRows);
+  assert.ok(
+    index.entries.every((e) => e.label === null),
+    'the crop artefact is label-blind',
+  );
+  const heldOut = new Set(index.entries.filter((e) => e.split === 'test').map((e) => e.boxId));
+  assert.equal(crop.metrics.heldOut, heldOut.size);
+  const { labels } = BoxesSchema.parse(
+    JSON.parse((await readArtefactFile(bucket, ingest, 'boxes.json')).toString()),
+  );
+  assert.equal(labels.length, ingest.metrics.labelledBoxes);
   for (let label = 0; label < 5; label++) {
-    const ofClass = index.entries.filter((e) => e.label === label);
-    const test = ofClass.filter((e) => e.split === 'test').length;
+    const ofClass = labels.filter((l) => l.label === label);
+    const test = ofClass.filter((l) => heldOut.has(l.boxId)).length;
+    // A per-box hash, not a per-class draw: binomial, so within 3 standard deviations of 15 %.
+    const sd = Math.sqrt(ofClass.length * 0.15 * 0.85);
     assert.ok(
-      Math.abs(test - ofClass.length * 0.15) <= 1,
+      Math.abs(test - ofClass.length * 0.15) <= 3 * sd,
       `class ${label}: ${test} of ${ofClass.length} in test`,
     );
   }
-  assert.equal(crop.metrics.test, index.entries.filter((e) => e.split === 'test').length);
 });

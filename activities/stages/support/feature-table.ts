@@ -19,16 +19,11 @@ export async function readFeatureIndex(input: FeaturesInput): Promise<FeatureInd
   return await readInputJson(input, 'index.json');
 }
 
-/** One pool's features as a single matrix (shards verified by sha256 as they download). */
-export async function loadFeaturePool(
-  input: FeaturesInput,
-  index: FeatureIndex,
-  pool: 'labelled' | 'unlabelled',
-): Promise<FeatureMatrix> {
-  const p = index.pools[pool];
-  const values = new Float32Array(p.count * index.dim);
+/** Every crop's features as a single matrix (shards verified by sha256 as they download). */
+export async function loadFeatures(input: FeaturesInput, index: FeatureIndex): Promise<FeatureMatrix> {
+  const values = new Float32Array(index.count * index.dim);
   let offset = 0;
-  for (const shard of p.shards) {
+  for (const shard of index.shards) {
     const arr = decodeNpy(await input.read(shard.file));
     if (arr.dtype !== 'float32' || arr.shape[0] !== shard.rows || arr.shape[1] !== index.dim) {
       throw new Error(
@@ -38,7 +33,7 @@ export async function loadFeaturePool(
     values.set(arr.data as Float32Array, offset);
     offset += shard.rows * index.dim;
   }
-  return { dim: index.dim, entries: p.entries, values };
+  return { dim: index.dim, entries: index.entries, values };
 }
 
 /** Rows of `m` picked by predicate, as a new matrix. */

@@ -1,7 +1,7 @@
 import { createRng, permutation } from '../../../ml/random.js';
 import type { ImageBatch, ResolvedSwavSettings } from '../../../ml/swav/index.js';
 
-/** The unlabelled pool, or a seeded subset of `maxImages` of it: SwAV never sees a label. */
+/** The training crops, or a seeded subset of `maxImages` of them: SwAV never sees a label. */
 export function swavTrainingImages(
   pool: ImageBatch,
   params: Pick<ResolvedSwavSettings, 'maxImages' | 'seed'>,
