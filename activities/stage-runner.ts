@@ -57,7 +57,7 @@ export function stageActivity(deps: ActivityDeps, impl: StageImpl, codes: StageC
   const signalEveryMs = Number(process.env.SHELFSSL_PROGRESS_SIGNAL_MS ?? 2000);
   const codeIdentity = codes[impl.def.name];
   if (codeIdentity === undefined) throw new Error(`stage ${impl.def.name} has no code identity`);
-  const attempt = runStageAttempt(bucket, impl, codeIdentity, signalEveryMs);
+  const attempt = runStageAttempt(bucket, impl, codeIdentity, signalEveryMs, deps.settings.dataRoots);
   return async (raw: unknown): Promise<StageRunResult> => {
     const beat: { last?: StageProgress } = {};
     // Every stage heartbeats, even one that reports no progress, so a dead worker is noticed within the
@@ -79,7 +79,13 @@ export function stageActivity(deps: ActivityDeps, impl: StageImpl, codes: StageC
   };
 }
 
-function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, signalEveryMs: number) {
+function runStageAttempt(
+  bucket: Bucket,
+  impl: StageImpl,
+  codeIdentity: string,
+  signalEveryMs: number,
+  dataRoots: readonly string[],
+) {
   return async (raw: unknown, beat: { last?: StageProgress }): Promise<StageRunResult> => {
     const parsed = StageRunInputSchema.safeParse(raw);
     if (!parsed.success) throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'stage input'));
@@ -136,6 +142,7 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, 
       },
       loadCheckpoint: () => loadLatestCheckpoint(bucket, node.stage, cacheKey),
       scratchDir,
+      dataRoots,
       cancelled: actx.cancellationSignal,
       log: (m) => actx.log.info(m),
     };

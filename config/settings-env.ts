@@ -1,4 +1,4 @@
-import type { Settings } from './settings.js';
+import { DATA_ROOTS_SEPARATOR, type Settings } from './settings.js';
 
 /** Settings as SHELFSSL_* variables, so a child process (a worker) reaches the same Temporal, S3 and queues. */
 export function settingsToEnv(settings: Settings): Record<string, string> {
@@ -15,5 +15,6 @@ export function settingsToEnv(settings: Settings): Record<string, string> {
     SHELFSSL_S3_BUCKET: settings.s3.bucket,
     SHELFSSL_S3_REGION: settings.s3.region,
     SHELFSSL_DATA_DIR: settings.dataDir,
+    SHELFSSL_DATA_ROOTS: settings.dataRoots.join(DATA_ROOTS_SEPARATOR),
   };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -37,6 +37,12 @@ export const SettingsSchema = z.strictObject({
     region: z.string().min(1),
   }),
   dataDir: z.string().min(1),
+  /**
+   * Where stage activities may read datasets and imported models: local folders (absolute) and
+   * `s3://bucket/prefix` entries. A workflow input naming anything else fails, so a Temporal client cannot
+   * make a worker read arbitrary files or buckets.
+   */
+  dataRoots: z.array(z.string().min(1)).min(1).max(64),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -47,6 +53,7 @@ const PartialSettingsSchema = z
     }),
     s3: SettingsSchema.shape.s3.partial(),
     dataDir: z.string(),
+    dataRoots: z.array(z.string().min(1)).max(64),
   })
   .partial()
   .strict();
@@ -61,9 +68,28 @@ export function credentialsFile(dataDir: string): string {
 
 const CredentialsSchema = z.strictObject({ accessKey: z.string(), secretKey: z.string() });
 
+/**
+ * Reads the credentials `infra up` generated, refusing a file others can read or write (a secret another
+ * local user could have read is no longer one, and one they could write lets them choose it).
+ */
 function readGeneratedCredentials(dataDir: string): { accessKey?: string; secretKey?: string } {
+  const file = credentialsFile(dataDir);
+  let text: string;
   try {
-    return CredentialsSchema.parse(JSON.parse(readFileSync(credentialsFile(dataDir), 'utf8')));
+    const mode = statSync(file).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      throw new UsageError(
+        `${file} has mode ${mode.toString(8)}: other users can read or change it. Run \`chmod 600 ${file}\` ` +
+          '(and consider new credentials: remove the file and the MinIO data, then `shelfssl infra up`)',
+      );
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    return {};
+  }
+  try {
+    return CredentialsSchema.parse(JSON.parse(text));
   } catch {
     return {};
   }
@@ -76,10 +102,28 @@ function readConfigFile(file: string): PartialSettings {
   } catch (err) {
     throw new Error(`config file ${file}: cannot read it (${(err as Error).message})`);
   }
-  const raw: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  const raw = parseConfigText(file, text);
   const parsed = PartialSettingsSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new UsageError(formatZodError(parsed.error, `config file ${file}`, raw));
   return parsed.data;
+}
+
+/**
+ * JSON.parse and the YAML parser quote the offending text in their messages, which may be the line with a
+ * secret: only the first line (the YAML parser's position) or the position is kept.
+ */
+function parseConfigText(file: string, text: string): unknown {
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    const first = (err as Error).message.split('\n')[0] ?? '';
+    const position = /position \d+|line \d+, column \d+/.exec(first)?.[0];
+    throw new UsageError(
+      `config file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}` +
+        (position ? ` (at ${position})` : '') +
+        ': fix its syntax',
+    );
+  }
 }
 
 function envBool(v: string | undefined): boolean | undefined {
@@ -135,10 +179,30 @@ export function loadSettings(
       }),
     },
     dataDir,
+    dataRoots: resolveDataRoots(env, cwd, file, dataDir),
   };
   const parsed = SettingsSchema.safeParse(merged);
   if (!parsed.success) throw new UsageError(formatZodError(parsed.error, 'shelfssl settings', merged));
   return parsed.data;
+}
+
+/** Separates SHELFSSL_DATA_ROOTS entries (not ':', which s3:// entries contain). */
+export const DATA_ROOTS_SEPARATOR = ',';
+
+/**
+ * SHELFSSL_DATA_ROOTS > `dataRoots` in the settings file > the data dir, the working directory and
+ * `s3://<bucket>/datasets/`. Local entries become absolute (relative to the working directory).
+ */
+function resolveDataRoots(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  file: PartialSettings,
+  dataDir: string,
+): string[] {
+  const bucket = env.SHELFSSL_S3_BUCKET ?? file.s3?.bucket ?? 'shelfssl';
+  const given = env.SHELFSSL_DATA_ROOTS?.split(DATA_ROOTS_SEPARATOR).filter((r) => r.trim() !== '');
+  const roots = given ?? file.dataRoots ?? [dataDir, cwd, `s3://${bucket}/datasets/`];
+  return roots.map((r) => (r.startsWith('s3://') ? r : path.resolve(cwd, r.trim())));
 }
 
 function readConfig(env: NodeJS.ProcessEnv, cwd: string): PartialSettings {
@@ -172,8 +236,13 @@ export function ensureLocalCredentials(env: NodeJS.ProcessEnv = process.env, cwd
     accessKey: `shelfssl-${randomBytes(4).toString('hex')}`,
     secretKey: randomBytes(24).toString('base64url'),
   };
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    // `wx`: created here or not at all, so a file (or link) planted at this path is never written through.
+    writeFileSync(file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 function findDefaultConfig(cwd: string): string | undefined {

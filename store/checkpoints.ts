@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Bucket } from './artefacts.js';
 import { sha256 } from './digest.js';
-import { isNotFound, readObject } from './s3.js';
+import { isNotFound, MAX_MANIFEST_BYTES, readObject } from './s3.js';
 
 /**
  * Checkpoints of a long stage, scoped by its cache key (same inputs + params => same checkpoints).
@@ -43,12 +43,20 @@ export async function loadLatestCheckpoint(
 ): Promise<{ pointer: CheckpointPointer; blob: Buffer } | undefined> {
   let pointer: CheckpointPointer;
   try {
-    const raw = await readObject(b.s3, b.bucket, `${checkpointPrefix(stage, cacheKey)}/latest.json`);
+    const raw = await readObject(
+      b.s3,
+      b.bucket,
+      `${checkpointPrefix(stage, cacheKey)}/latest.json`,
+      MAX_MANIFEST_BYTES,
+    );
     pointer = LatestSchema.parse(JSON.parse(raw.toString('utf8')));
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
   }
+  // The pointer is read from the bucket: it may only name a checkpoint of this very stage run.
+  if (!pointer.key.startsWith(`${checkpointPrefix(stage, cacheKey)}/step-`))
+    throw new Error(`checkpoint pointer names ${pointer.key}, outside ${checkpointPrefix(stage, cacheKey)}`);
   const blob = await readObject(b.s3, b.bucket, pointer.key);
   if (sha256(blob) !== pointer.sha256) throw new Error(`checkpoint ${pointer.key} fails its digest check`);
   return { pointer, blob };

@@ -4,7 +4,8 @@ import { cropShelfImages } from '../../data/crop/index.js';
 import { cropStage } from '../../pipelines/stages.js';
 import { defineStage, type StageContext } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
-import { materialiseDataset, parseLocation } from './support/dataset-location.js';
+import { allowedLocation } from './support/data-roots.js';
+import { materialiseDataset } from './support/dataset-location.js';
 
 async function uploadPool(
   ctx: StageContext<typeof cropStage>,
@@ -20,7 +21,8 @@ export const crop = defineStage({
   def: cropStage,
   async run(ctx, params) {
     const table = await readInputJson(ctx.inputs.ingest, 'boxes.json');
-    const root = await materialiseDataset(ctx.bucket.s3, parseLocation(params.location), ctx.scratchDir);
+    const location = await allowedLocation(ctx, params.location, 'dataset.location');
+    const root = await materialiseDataset(ctx.bucket.s3, location, ctx.scratchDir);
     const outDir = path.join(ctx.scratchDir, 'crops');
     const started = Date.now();
     const result = await cropShelfImages({

@@ -6,6 +6,7 @@ import { loadRunConfig } from '../config-file.js';
 import { startPipelineRun } from '../runs.js';
 import { FractionsFlag, intFlag, parseFlagValues } from './flags.js';
 import { executeRun } from './run/execute.js';
+import { planDataRoots } from './run/plan-data-roots.js';
 import { collectSweepPoints } from './sweep/sweep-metrics.js';
 import { buildSweepTable, formatSweepTable } from './sweep/sweep-table.js';
 
@@ -47,6 +48,7 @@ export const sweepCommand: Command = {
       {
         detach: false,
         localWorkers: !values['no-worker'],
+        dataRoots: planDataRoots(plan),
         async afterSuccess(_client, settings, { result }) {
           const bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
           const points = await collectSweepPoints(bucket, plan, result.refs);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_CLASSES } from '../classes.js';
 import { forEachOrdered } from '../concurrency.js';
 import type { BoxLabel } from '../labels/match-labels.js';
-import { resolveImageName } from '../sku110k/safe-path.js';
+import { confinedFile, IMAGE_WORDING } from '../sku110k/safe-path.js';
 import type { BoxRow } from '../sku110k/types.js';
 import { decodeRgb, extractCrops, paddedRegion, type Resizer } from './extract-crops.js';
 import type { Pool } from './index-format.js';
@@ -149,7 +149,8 @@ async function cropOneImage(
   padding: number,
   resizer: Resizer,
 ): Promise<Uint8Array> {
-  const safe = resolveImageName(imagesDir, job.image);
+  // Ingest checked the image, but the folder may have changed since: check again right before reading.
+  const safe = await confinedFile(imagesDir, job.image, IMAGE_WORDING);
   if (!safe.ok) throw new Error(`image ${job.image}: ${safe.detail}`);
   let decoded: Awaited<ReturnType<typeof decodeRgb>>;
   try {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { mapLimited } from '../concurrency.js';
 import { csvLines, parseCsvRow } from './csv-row.js';
 import { type ImageProbe, probeImage } from './probe-image.js';
-import { resolveImageName } from './safe-path.js';
+import { confinedFile, resolveImageName } from './safe-path.js';
 import { ReasonTally, summariseReasons } from './tally.js';
 import {
   BAD_ROW_REASONS,
@@ -106,7 +106,7 @@ export async function ingestSku110k(options: IngestOptions): Promise<IngestResul
       });
       continue;
     }
-    const bytes = await readFile(path.join(opts.root, 'annotations', file));
+    const bytes = await readFile(await annotationCsvPath(opts.root, file));
     rowsBySplit[split] += collectRows(bytes, file, split, imagesDir, bad, warnings, candidates);
   }
   const probes = await probeAll(imagesDir, candidates, opts.verify, opts.concurrency);
@@ -123,6 +123,16 @@ export async function ingestSku110k(options: IngestOptions): Promise<IngestResul
     );
   }
   return result;
+}
+
+/** The CSV's real path, refusing a link out of the dataset folder or anything but a regular file. */
+async function annotationCsvPath(root: string, file: string): Promise<string> {
+  const csv = await confinedFile(root, `annotations/${file}`, {
+    thing: 'annotation CSV',
+    folder: 'the dataset folder',
+  });
+  if (!csv.ok) throw new DatasetLayoutError(`annotations/${file}: ${csv.detail}`);
+  return csv.path;
 }
 
 async function findAnnotationCsvs(

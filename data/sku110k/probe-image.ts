@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { resolveExistingInside, resolveImageName } from './safe-path.js';
 
@@ -19,6 +19,13 @@ export async function probeImage(imagesDir: string, name: string, verify: ImageV
   const real = await resolveExistingInside(imagesDir, lexical.path);
   if (real === 'missing') return { ok: false, reason: 'missing_image', detail: `no file images/${name}` };
   if (!real.ok) return { ok: false, reason: 'unsafe_image_path', detail: real.detail };
+  // A FIFO or device under images/ would block the read (until the activity times out) or never end it.
+  if (!(await stat(real.path)).isFile())
+    return {
+      ok: false,
+      reason: 'unreadable_image',
+      detail: `images/${name} is not a regular file; not read`,
+    };
   let bytes: Buffer;
   try {
     bytes = await readFile(real.path);
