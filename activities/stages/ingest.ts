@@ -17,7 +17,12 @@ export const ingest = defineStage({
     ctx.progress({ message: 'validating annotations and images' });
     let result: Awaited<ReturnType<typeof ingestSku110k>>;
     try {
-      result = await ingestSku110k({ root, maxBadShare: params.maxBadShare, boxPolicy: params.boxPolicy });
+      result = await ingestSku110k({
+        root,
+        maxBadShare: params.maxBadShare,
+        boxPolicy: params.boxPolicy,
+        maxImagePixels: params.maxImagePixels,
+      });
     } catch (err) {
       if (err instanceof BadInputShareError) throw new StageFailure(err.message);
       throw err;

@@ -154,7 +154,9 @@ async function cropOneImage(
   if (!safe.ok) throw new Error(`image ${job.image}: ${safe.detail}`);
   let decoded: Awaited<ReturnType<typeof decodeRgb>>;
   try {
-    decoded = await decodeRgb(safe.path);
+    // Ingest measured the image: a file that now decodes to more pixels is not the one it accepted.
+    const first = job.boxes[0]!;
+    decoded = await decodeRgb(safe.path, first.imageWidth * first.imageHeight);
   } catch (error) {
     throw new Error(
       `cannot decode images/${job.image} (run ingest first to drop bad images): ${(error as Error).message}`,

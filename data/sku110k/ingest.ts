@@ -1,8 +1,9 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { mapLimited } from '../concurrency.js';
-import { csvLines, parseCsvRow } from './csv-row.js';
+import { csvLinesOfFile, type LineDecode, parseCsvRow } from './csv-row.js';
+import { DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIMIT } from './image-limits.js';
 import { type ImageProbe, probeImage } from './probe-image.js';
 import { confinedFile, resolveImageName } from './safe-path.js';
 import { ReasonTally, summariseReasons } from './tally.js';
@@ -29,7 +30,9 @@ export const ingestOptionsSchema = z.object({
   /** `header` (default) checks size and end markers; `decode` also decodes every image (slow on SKU110K). */
   verify: z.enum(['header', 'decode']).default('header'),
   /** Images probed at once (file read + header parse). */
-  concurrency: z.number().int().min(1).default(4),
+  concurrency: z.number().int().min(1).max(64).default(4),
+  /** Images with more pixels are rejected (unreadable_image) before anything decodes them. */
+  maxImagePixels: z.number().int().min(1).max(MAX_IMAGE_PIXELS_LIMIT).default(DEFAULT_MAX_IMAGE_PIXELS),
 });
 export type IngestOptions = z.input<typeof ingestOptionsSchema>;
 
@@ -106,10 +109,10 @@ export async function ingestSku110k(options: IngestOptions): Promise<IngestResul
       });
       continue;
     }
-    const bytes = await readFile(await annotationCsvPath(opts.root, file));
-    rowsBySplit[split] += collectRows(bytes, file, split, imagesDir, bad, warnings, candidates);
+    const lines = csvLinesOfFile(await annotationCsvPath(opts.root, file));
+    rowsBySplit[split] += await collectRows(lines, file, split, imagesDir, bad, warnings, candidates);
   }
-  const probes = await probeAll(imagesDir, candidates, opts.verify, opts.concurrency);
+  const probes = await probeAll(imagesDir, candidates, opts.verify, opts.concurrency, opts.maxImagePixels);
   const boxes = acceptRows(candidates, probes, opts.boxPolicy, bad, warnings);
   noteFormatMismatches(probes, warnings);
   await noteUnannotatedImages(imagesDir, probes, warnings);
@@ -168,19 +171,19 @@ async function findAnnotationCsvs(
 }
 
 /** Row-level checks that need no image. Returns the number of rows read. */
-function collectRows(
-  bytes: Uint8Array,
+async function collectRows(
+  lines: AsyncIterable<LineDecode>,
   file: string,
   split: Split,
   imagesDir: string,
   bad: ReasonTally<BadRowReason>,
   warnings: ReasonTally<WarningReason>,
   out: Candidate[],
-): number {
+): Promise<number> {
   let rows = 0;
   const rowsPerImage = new Map<string, number>();
   const seen = new Set<string>();
-  for (const decoded of csvLines(bytes)) {
+  for await (const decoded of lines) {
     rows++;
     if (!decoded.ok) {
       bad.add('malformed_row', { file, line: decoded.line, text: decoded.text, detail: decoded.detail });
@@ -246,9 +249,12 @@ async function probeAll(
   candidates: readonly Candidate[],
   verify: 'header' | 'decode',
   concurrency: number,
+  maxPixels: number,
 ): Promise<Map<string, ImageProbe>> {
   const names = [...new Set(candidates.map((c) => c.image))];
-  const probes = await mapLimited(names, concurrency, (name) => probeImage(imagesDir, name, verify));
+  const probes = await mapLimited(names, concurrency, (name) =>
+    probeImage(imagesDir, name, verify, maxPixels),
+  );
   return new Map(names.map((name, i) => [name, probes[i]!]));
 }
 
