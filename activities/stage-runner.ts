@@ -8,7 +8,14 @@ import type { OutputContracts } from '../pipelines/artefact-contract.js';
 import { type StageProgress, StageProgressSchema } from '../pipelines/progress.js';
 import { producerOutputs, type StageDef } from '../pipelines/stage.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
-import { ArtefactWriter, type Bucket, readManifest, verifyManifest } from '../store/artefacts.js';
+import {
+  ArtefactCorruptError,
+  ArtefactWriter,
+  type Bucket,
+  bucketOf,
+  readManifest,
+  verifyManifest,
+} from '../store/artefacts.js';
 import {
   clearCheckpoints,
   loadLatestCheckpoint,
@@ -53,7 +60,7 @@ async function loadInput(
  * with resumable checkpoints and publishes data first, manifest last.
  */
 export function stageActivity(deps: ActivityDeps, impl: StageImpl, codes: StageCodeIdentities) {
-  const bucket: Bucket = { s3: deps.s3, bucket: deps.bucket };
+  const bucket: Bucket = bucketOf(deps.settings, deps.s3);
   const signalEveryMs = Number(process.env.SHELFSSL_PROGRESS_SIGNAL_MS ?? 2000);
   const codeIdentity = codes[impl.def.name];
   if (codeIdentity === undefined) throw new Error(`stage ${impl.def.name} has no code identity`);
@@ -105,7 +112,13 @@ function runStageAttempt(
       );
     }
     const attempt = Context.current().info.attempt;
-    const existing = recompute ? undefined : await readManifest(bucket, node.stage, cacheKey);
+    // A manifest that does not verify (unsigned, edited, copied) is no result: recompute and overwrite it.
+    const existing = recompute
+      ? undefined
+      : await readManifest(bucket, node.stage, cacheKey).catch((err: unknown) => {
+          if (err instanceof ArtefactCorruptError) return undefined;
+          throw err;
+        });
     if (existing && (await verifyManifest(bucket, existing)).ok) {
       return { ref: { stage: node.stage, key: cacheKey, digest: existing.digest }, attempt, reused: true };
     }

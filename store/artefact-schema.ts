@@ -39,5 +39,10 @@ export const ManifestSchema = z.strictObject({
   timings: z.strictObject({ startedAt: z.string(), finishedAt: z.string(), durationMs: z.number() }),
   createdAt: z.string(),
   worker: z.strictObject({ host: z.string(), pid: z.number().int(), backend: z.string().optional() }),
+  /** HMAC of every other field with the workers' key (store/signing.ts); a manifest without it is not trusted. */
+  signature: z
+    .string()
+    .regex(/^hmac-sha256:[0-9a-f]{64}$/, 'expected an hmac-sha256 signature')
+    .optional(),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;

@@ -8,11 +8,23 @@ import { type ArtefactRef, type Manifest, type ManifestFile, ManifestSchema } fr
 import { artefactDigest, artefactPrefix } from './cache-key.js';
 import { sha256 } from './digest.js';
 import { artefactFileNameProblem } from './file-name.js';
-import { isNotFound, MAX_MANIFEST_BYTES, readObject } from './s3.js';
+import { createS3Client, isNotFound, MAX_MANIFEST_BYTES, readObject, type S3Settings } from './s3.js';
+import { sign, verifySignature } from './signing.js';
 
 export interface Bucket {
   s3: Minio.Client;
   bucket: string;
+  /** Signs what this process writes and verifies what it reads (settings `manifestKey`; never in the bucket). */
+  signingKey: string;
+}
+
+/** The artefact store as the settings describe it. */
+export function bucketOf(settings: { s3: S3Settings; manifestKey: string }, s3?: Minio.Client): Bucket {
+  return {
+    s3: s3 ?? createS3Client(settings.s3),
+    bucket: settings.s3.bucket,
+    signingKey: settings.manifestKey,
+  };
 }
 
 export function manifestKey(stage: string, key: string): string {
@@ -41,6 +53,13 @@ export async function readManifest(b: Bucket, stage: string, key: string): Promi
   }
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) throw new ArtefactCorruptError(formatZodError(parsed.error, manifestKey(stage, key)));
+  const { signature, ...signed } = parsed.data;
+  if (!verifySignature(b.signingKey, 'manifest', signed, signature)) {
+    throw new ArtefactCorruptError(
+      `manifest ${manifestKey(stage, key)} is ${signature ? 'signed with another key' : 'not signed'}: it was not ` +
+        "written by a worker holding this store's manifestKey, so it is not trusted",
+    );
+  }
   const problem = addressProblem(parsed.data, stage, key);
   if (problem) throw new ArtefactCorruptError(`manifest ${manifestKey(stage, key)}: ${problem}`);
   return parsed.data;
@@ -193,6 +212,7 @@ export class ArtefactWriter {
       createdAt: finishedAt.toISOString(),
       worker: { host: os.hostname(), pid: process.pid, ...(meta.backend ? { backend: meta.backend } : {}) },
     };
+    manifest.signature = sign(this.b.signingKey, 'manifest', manifest);
     const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
     await this.b.s3.putObject(this.b.bucket, manifestKey(this.stage, this.cacheKey), body, body.length, {
       'Content-Type': 'application/json',

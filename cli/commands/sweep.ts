@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { expandPaperPipeline } from '../../pipelines/paper.js';
-import { createS3Client } from '../../store/s3.js';
+import { bucketOf } from '../../store/artefacts.js';
 import { type Command, parseFlags } from '../command.js';
 import { loadRunConfig } from '../config-file.js';
 import { startPipelineRun } from '../runs.js';
@@ -50,7 +50,7 @@ export const sweepCommand: Command = {
         localWorkers: !values['no-worker'],
         dataRoots: planDataRoots(plan),
         async afterSuccess(_client, settings, { result }) {
-          const bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
+          const bucket = bucketOf(settings);
           const points = await collectSweepPoints(bucket, plan, result.refs);
           console.log('');
           for (const line of formatSweepTable(buildSweepTable(points))) console.log(line);

@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { startPipelineRun } from '../../cli/runs.js';
 import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
-import { readArtefactFile, readManifest } from '../../store/artefacts.js';
+import { bucketOf, readArtefactFile, readManifest } from '../../store/artefacts.js';
 import { createS3Client } from '../../store/s3.js';
 import type { PipelineRunResult } from '../../workflows/pipeline-run.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
@@ -46,7 +46,7 @@ function tinyConfig(location: string) {
 
 /** A run's report artefact: its manifest and the workbook, read back sha256-checked. */
 async function reportOf(w: RunningWorker, result: PipelineRunResult) {
-  const bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+  const bucket = bucketOf(w.settings);
   const manifest = (await readManifest(bucket, 'report', result.refs.report!.key))!;
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(
@@ -99,7 +99,7 @@ describe('the paper pipeline end to end on generated shelves', () => {
 
   it('stores features as .npy shards that numpy loads with the right shape', async () => {
     const s3 = createS3Client(w.settings.s3);
-    const bucket = { s3, bucket: w.settings.s3.bucket };
+    const bucket = bucketOf(w.settings, s3);
     const ref = first.refs['features@swav']!;
     const manifest = (await readManifest(bucket, 'features', ref.key))!;
     const index = JSON.parse((await readArtefactFile(bucket, manifest, 'index.json')).toString());

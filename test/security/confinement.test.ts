@@ -11,8 +11,14 @@ import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import { ingestSku110k } from '../../data/sku110k/index.js';
 import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
 import type { Manifest } from '../../store/artefact-schema.js';
-import { ArtefactCorruptError, type Bucket, manifestKey, readManifest } from '../../store/artefacts.js';
-import { createS3Client } from '../../store/s3.js';
+import {
+  ArtefactCorruptError,
+  type Bucket,
+  bucketOf,
+  manifestKey,
+  readManifest,
+} from '../../store/artefacts.js';
+import { sign } from '../../store/signing.js';
 import { createShelfWorker } from '../../workers/worker.js';
 import { withTimeout } from '../faults/fault-mode.js';
 import { tinyPaperConfig } from '../faults/tiny-plan.js';
@@ -122,7 +128,7 @@ describe('confinement: workflow inputs, CSVs and models name no file outside the
   });
 
   it('refuses a manifest whose file names leave the artefact, or that was copied from another key', async () => {
-    const bucket: Bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+    const bucket: Bucket = bucketOf(w.settings);
     const key = 'c'.repeat(64);
     const crafted = {
       schema: 'shelfssl.artefact/v1',
@@ -157,7 +163,9 @@ describe('confinement: workflow inputs, CSVs and models name no file outside the
       return true;
     });
     const other = 'f'.repeat(64);
-    await put(other, { ...crafted, files: [] });
+    // A genuine, signed manifest copied to another key: the signature holds, the address does not.
+    const genuine = { ...crafted, files: [] };
+    await put(other, { ...genuine, signature: sign(bucket.signingKey, 'manifest', genuine) });
     await assert.rejects(readManifest(bucket, 'crop', other), /says cache key c+, was read for f+/);
   });
 

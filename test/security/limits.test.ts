@@ -10,8 +10,8 @@ import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import { type BoxRow, ingestSku110k } from '../../data/sku110k/index.js';
 import { mulberry32 } from '../../ml/random.js';
 import { RunConfigSchema } from '../../pipelines/paper.js';
-import { ArtefactWriter, type Bucket, readArtefactFile } from '../../store/artefacts.js';
-import { createS3Client, ensureBucket, ObjectTooLargeError } from '../../store/s3.js';
+import { ArtefactWriter, type Bucket, bucketOf, readArtefactFile } from '../../store/artefacts.js';
+import { ensureBucket, ObjectTooLargeError } from '../../store/s3.js';
 import { harnessRoot, testSettings } from '../support/env.js';
 
 /** One line of `bytes` bytes with no newline: what a broken export or an attacker can put in a CSV. */
@@ -148,7 +148,7 @@ describe('bounded parsing of stored data', () => {
 
   it('stops reading an artefact file at the size its manifest declares', async () => {
     const settings = testSettings('limits');
-    const bucket: Bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
+    const bucket: Bucket = bucketOf(settings);
     await ensureBucket(bucket.s3, settings.s3);
     const writer = new ArtefactWriter(bucket, 'crop', 'a1'.repeat(32));
     const file = await writer.putBuffer('small.bin', Buffer.from('tiny'));
