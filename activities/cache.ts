@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { formatZodError } from '../config/errors.js';
 import { DagNodeSchema, validateDag } from '../pipelines/dag.js';
 import { type ArtefactRef, ArtefactRefSchema } from '../store/artefact-schema.js';
-import { ArtefactCorruptError, readManifest, verifyManifest } from '../store/artefacts.js';
+import { ArtefactCorruptError, bucketOf, readManifest, verifyManifest } from '../store/artefacts.js';
 import { cacheKey } from '../store/cache-key.js';
 import type { ActivityDeps } from './deps.js';
 import { type CacheLookupInput, CacheLookupInputSchema, type CacheLookupResult } from './stage-input.js';
@@ -45,7 +45,7 @@ function codeIdentityOf(codes: StageCodeIdentities, stage: string): string {
 
 /** Asks the artefact store whether this node's output already exists and verifies. */
 export function cacheActivities(deps: ActivityDeps, codes: StageCodeIdentities) {
-  const bucket = { s3: deps.s3, bucket: deps.bucket };
+  const bucket = bucketOf(deps.settings, deps.s3);
   return {
     /**
      * Walks the plan in topological order and returns every node whose output is already published and

@@ -8,7 +8,14 @@ import type { OutputContracts } from '../pipelines/artefact-contract.js';
 import { type StageProgress, StageProgressSchema } from '../pipelines/progress.js';
 import { producerOutputs, type StageDef } from '../pipelines/stage.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
-import { ArtefactWriter, type Bucket, readManifest, verifyManifest } from '../store/artefacts.js';
+import {
+  ArtefactCorruptError,
+  ArtefactWriter,
+  type Bucket,
+  bucketOf,
+  readManifest,
+  verifyManifest,
+} from '../store/artefacts.js';
 import {
   clearCheckpoints,
   loadLatestCheckpoint,
@@ -53,11 +60,11 @@ async function loadInput(
  * with resumable checkpoints and publishes data first, manifest last.
  */
 export function stageActivity(deps: ActivityDeps, impl: StageImpl, codes: StageCodeIdentities) {
-  const bucket: Bucket = { s3: deps.s3, bucket: deps.bucket };
+  const bucket: Bucket = bucketOf(deps.settings, deps.s3);
   const signalEveryMs = Number(process.env.SHELFSSL_PROGRESS_SIGNAL_MS ?? 2000);
   const codeIdentity = codes[impl.def.name];
   if (codeIdentity === undefined) throw new Error(`stage ${impl.def.name} has no code identity`);
-  const attempt = runStageAttempt(bucket, impl, codeIdentity, signalEveryMs);
+  const attempt = runStageAttempt(bucket, impl, codeIdentity, signalEveryMs, deps.settings.dataRoots);
   return async (raw: unknown): Promise<StageRunResult> => {
     const beat: { last?: StageProgress } = {};
     // Every stage heartbeats, even one that reports no progress, so a dead worker is noticed within the
@@ -79,7 +86,13 @@ export function stageActivity(deps: ActivityDeps, impl: StageImpl, codes: StageC
   };
 }
 
-function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, signalEveryMs: number) {
+function runStageAttempt(
+  bucket: Bucket,
+  impl: StageImpl,
+  codeIdentity: string,
+  signalEveryMs: number,
+  dataRoots: readonly string[],
+) {
   return async (raw: unknown, beat: { last?: StageProgress }): Promise<StageRunResult> => {
     const parsed = StageRunInputSchema.safeParse(raw);
     if (!parsed.success) throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'stage input'));
@@ -99,7 +112,13 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, 
       );
     }
     const attempt = Context.current().info.attempt;
-    const existing = recompute ? undefined : await readManifest(bucket, node.stage, cacheKey);
+    // A manifest that does not verify (unsigned, edited, copied) is no result: recompute and overwrite it.
+    const existing = recompute
+      ? undefined
+      : await readManifest(bucket, node.stage, cacheKey).catch((err: unknown) => {
+          if (err instanceof ArtefactCorruptError) return undefined;
+          throw err;
+        });
     if (existing && (await verifyManifest(bucket, existing)).ok) {
       return { ref: { stage: node.stage, key: cacheKey, digest: existing.digest }, attempt, reused: true };
     }
@@ -136,6 +155,7 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, 
       },
       loadCheckpoint: () => loadLatestCheckpoint(bucket, node.stage, cacheKey),
       scratchDir,
+      dataRoots,
       cancelled: actx.cancellationSignal,
       log: (m) => actx.log.info(m),
     };

@@ -105,6 +105,8 @@ export interface StageContext<D extends StageDef = StageDef> {
   loadCheckpoint(): Promise<{ pointer: CheckpointPointer; blob: Buffer } | undefined>;
   /** A local scratch directory, removed after the stage. */
   scratchDir: string;
+  /** Folders and s3:// prefixes this worker may read datasets and models from (settings `dataRoots`). */
+  dataRoots: readonly string[];
   cancelled: AbortSignal;
   log(message: string): void;
 }

@@ -10,8 +10,7 @@ import { startPrivateCluster } from '../infra/private-cluster.js';
 import type { DagPlan } from '../pipelines/dag.js';
 import { expandPaperPipeline, type RunConfig, RunConfigSchema } from '../pipelines/paper.js';
 import { stageNode } from '../pipelines/stage.js';
-import { type Bucket, readManifest } from '../store/artefacts.js';
-import { createS3Client } from '../store/s3.js';
+import { type Bucket, bucketOf, readManifest } from '../store/artefacts.js';
 import { createShelfWorker } from '../workers/worker.js';
 import type { PipelineRunResult } from '../workflows/pipeline-run.js';
 import { noopStage } from './noop-stage.js';
@@ -94,7 +93,7 @@ async function runAll(
   const gpu = await createShelfWorker(settings, 'gpu', { stages });
   const running = Promise.all([cpu.run(), gpu.run()]);
   const { client, close } = await connectClient(settings);
-  const bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
+  const bucket = bucketOf(settings);
   try {
     const config = benchConfig(dataset);
     const plan = expandPaperPipeline(config);

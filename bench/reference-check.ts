@@ -31,7 +31,7 @@ import {
 } from '../pipelines/stages.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
 import type { Bucket } from '../store/artefacts.js';
-import { createS3Client } from '../store/s3.js';
+import { bucketOf } from '../store/artefacts.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../test/reference/linear_probe.py', import.meta.url));
@@ -104,7 +104,7 @@ async function main(workflowId: string | undefined): Promise<number> {
   const { client, close } = await connectClient(settings);
   const result = parsePipelineRunResult(await client.workflow.getHandle(workflowId).result(), workflowId);
   await close();
-  const bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
+  const bucket = bucketOf(settings);
   const evaluations = Object.values(result.refs).filter((r) => r.stage === evaluateStage.name);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shelfssl-reference-'));
   const cache = new Map<string, Pools>();

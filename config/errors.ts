@@ -1,11 +1,31 @@
 import type { z } from 'zod';
 
+/** Keys whose values are secrets wherever they appear (S3 secret key, Temporal API key, signing keys...). */
+const SECRET_KEY =
+  /secret|password|passwd|token|api_?key|private_?key|credential|signing_?key|manifest_?key/i;
+
+export function isSecretKey(key: PropertyKey): boolean {
+  return SECRET_KEY.test(String(key));
+}
+
+/**
+ * A copy of `value` with every secret-named key's value replaced, at any depth: an error about an unknown
+ * key prints its parent object, which may hold the secret next to it.
+ */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > 20) return value;
+  if (Array.isArray(value)) return value.map((v) => redactSecrets(v, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, isSecretKey(k) ? '[redacted]' : redactSecrets(v, depth + 1)]),
+  );
+}
+
 /** Turns a zod error into one line per problem: `where: field.path: message (got value)`. */
 export function formatZodError(error: z.ZodError, where: string, input?: unknown): string {
   const lines = error.issues.map((issue) => {
     const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    const hidden = /secret|password/i.test(String(issue.path.at(-1) ?? ''));
-    const got = input === undefined || hidden ? '' : describeValue(valueAt(input, issue.path));
+    const hidden = issue.path.some(isSecretKey);
+    const got = input === undefined || hidden ? '' : describeValue(redactSecrets(valueAt(input, issue.path)));
     return `  ${field}: ${issue.message}${got}`;
   });
   return `${where} is invalid:\n${lines.join('\n')}`;

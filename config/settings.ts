@@ -1,9 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatZodError, UsageError } from './errors.js';
+
+const TemporalTlsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    serverRootCACertificate: z.string().min(1).optional(),
+    clientCert: z.string().min(1).optional(),
+    clientKey: z.string().min(1).optional(),
+    serverNameOverride: z.string().min(1).optional(),
+  })
+  .refine((t) => (t.clientCert === undefined) === (t.clientKey === undefined), {
+    message: 'mTLS needs both clientCert and clientKey (PEM file paths)',
+  });
 
 /** Connection settings shared by the CLI, workers and tests. One schema, read from env + optional file. */
 export const SettingsSchema = z.strictObject({
@@ -11,6 +23,13 @@ export const SettingsSchema = z.strictObject({
     address: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port, e.g. 127.0.0.1:7233'),
     namespace: z.string().min(1),
     taskQueues: z.strictObject({ cpu: z.string().min(1), gpu: z.string().min(1) }),
+    /**
+     * TLS to Temporal: `enabled` alone uses the system CAs (Temporal Cloud); `serverRootCACertificate` a
+     * private CA; `clientCert` + `clientKey` mTLS. Paths to PEM files.
+     */
+    tls: TemporalTlsSchema.optional(),
+    /** An API key (Temporal Cloud, or a server with an authorizer); implies TLS unless tls.enabled is false. */
+    apiKey: z.string().min(1).optional(),
   }),
   s3: z.strictObject({
     endPoint: z.string().min(1),
@@ -37,6 +56,17 @@ export const SettingsSchema = z.strictObject({
     region: z.string().min(1),
   }),
   dataDir: z.string().min(1),
+  /**
+   * Where stage activities may read datasets and imported models: local folders (absolute) and
+   * `s3://bucket/prefix` entries. A workflow input naming anything else fails, so a Temporal client cannot
+   * make a worker read arbitrary files or buckets.
+   */
+  dataRoots: z.array(z.string().min(1)).min(1).max(64),
+  /**
+   * Signs and verifies manifests, checkpoint pointers and saved training state (store/signing.ts). Every
+   * worker and CLI of one store needs the same key; it never goes into the bucket.
+   */
+  manifestKey: z.string().min(32, 'too short: use at least 32 characters, e.g. `openssl rand -hex 32`'),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -44,9 +74,21 @@ const PartialSettingsSchema = z
   .object({
     temporal: SettingsSchema.shape.temporal.partial().extend({
       taskQueues: SettingsSchema.shape.temporal.shape.taskQueues.partial().optional(),
+      tls: z
+        .strictObject({
+          enabled: z.boolean(),
+          serverRootCACertificate: z.string(),
+          clientCert: z.string(),
+          clientKey: z.string(),
+          serverNameOverride: z.string(),
+        })
+        .partial()
+        .optional(),
     }),
     s3: SettingsSchema.shape.s3.partial(),
     dataDir: z.string(),
+    dataRoots: z.array(z.string().min(1)).max(64),
+    manifestKey: z.string(),
   })
   .partial()
   .strict();
@@ -61,12 +103,61 @@ export function credentialsFile(dataDir: string): string {
 
 const CredentialsSchema = z.strictObject({ accessKey: z.string(), secretKey: z.string() });
 
-function readGeneratedCredentials(dataDir: string): { accessKey?: string; secretKey?: string } {
+/** Where `infra up` writes the generated manifest signing key. */
+export function manifestKeyFile(dataDir: string): string {
+  return path.join(dataDir, 'keys', 'manifest.key');
+}
+
+/**
+ * Reads a secret file `infra up` generated (undefined when absent), refusing one others can read or write:
+ * a secret another local user could read is no longer one, and one they could write lets them choose it.
+ */
+function readPrivateFile(file: string): string | undefined {
+  let mode: number;
   try {
-    return CredentialsSchema.parse(JSON.parse(readFileSync(credentialsFile(dataDir), 'utf8')));
+    mode = statSync(file).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new UsageError(
+      `${file} has mode ${mode.toString(8)}: other users can read or change it. Run \`chmod 600 ${file}\` ` +
+        '(and consider a new secret: remove the file, and for credentials the MinIO data, then `shelfssl infra up`)',
+    );
+  }
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function readGeneratedCredentials(dataDir: string): { accessKey?: string; secretKey?: string } {
+  const text = readPrivateFile(credentialsFile(dataDir));
+  if (text === undefined) return {};
+  try {
+    return CredentialsSchema.parse(JSON.parse(text));
   } catch {
     return {};
   }
+}
+
+/**
+ * SHELFSSL_MANIFEST_KEY > `manifestKey` in the settings file > the key `infra up` generated > one derived
+ * from the S3 secret key (so a setup that shares one S3 secret needs nothing more; give an explicit key when
+ * others hold S3 credentials that can write the bucket).
+ */
+function resolveManifestKey(
+  env: NodeJS.ProcessEnv,
+  file: PartialSettings,
+  dataDir: string,
+  s3SecretKey: unknown,
+): string | undefined {
+  const given =
+    env.SHELFSSL_MANIFEST_KEY ?? file.manifestKey ?? readPrivateFile(manifestKeyFile(dataDir))?.trim();
+  if (given !== undefined) return given;
+  if (typeof s3SecretKey !== 'string') return undefined;
+  return createHmac('sha256', 'shelfssl manifest key v1').update(s3SecretKey).digest('hex');
 }
 
 function readConfigFile(file: string): PartialSettings {
@@ -76,10 +167,28 @@ function readConfigFile(file: string): PartialSettings {
   } catch (err) {
     throw new Error(`config file ${file}: cannot read it (${(err as Error).message})`);
   }
-  const raw: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  const raw = parseConfigText(file, text);
   const parsed = PartialSettingsSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new UsageError(formatZodError(parsed.error, `config file ${file}`, raw));
   return parsed.data;
+}
+
+/**
+ * JSON.parse and the YAML parser quote the offending text in their messages, which may be the line with a
+ * secret: only the first line (the YAML parser's position) or the position is kept.
+ */
+function parseConfigText(file: string, text: string): unknown {
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    const first = (err as Error).message.split('\n')[0] ?? '';
+    const position = /position \d+|line \d+, column \d+/.exec(first)?.[0];
+    throw new UsageError(
+      `config file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}` +
+        (position ? ` (at ${position})` : '') +
+        ': fix its syntax',
+    );
+  }
 }
 
 function envBool(v: string | undefined): boolean | undefined {
@@ -113,6 +222,7 @@ export function loadSettings(
         cpu: env.SHELFSSL_QUEUE_CPU ?? file.temporal?.taskQueues?.cpu ?? 'shelfssl-cpu',
         gpu: env.SHELFSSL_QUEUE_GPU ?? file.temporal?.taskQueues?.gpu ?? 'shelfssl-gpu',
       },
+      ...temporalSecurity(env, cwd, file),
     },
     s3: {
       endPoint: '127.0.0.1',
@@ -135,10 +245,67 @@ export function loadSettings(
       }),
     },
     dataDir,
+    dataRoots: resolveDataRoots(env, cwd, file, dataDir),
+    manifestKey: '',
   };
+  const key = resolveManifestKey(env, file, dataDir, merged.s3.secretKey);
+  if (key !== undefined) merged.manifestKey = key;
   const parsed = SettingsSchema.safeParse(merged);
   if (!parsed.success) throw new UsageError(formatZodError(parsed.error, 'shelfssl settings', merged));
   return parsed.data;
+}
+
+/**
+ * TLS and API key for Temporal: env SHELFSSL_TEMPORAL_TLS (true/false), SHELFSSL_TEMPORAL_TLS_CA,
+ * SHELFSSL_TEMPORAL_TLS_CERT, SHELFSSL_TEMPORAL_TLS_KEY, SHELFSSL_TEMPORAL_TLS_SERVER_NAME,
+ * SHELFSSL_TEMPORAL_API_KEY over `temporal.tls.*` / `temporal.apiKey` in the file. Paths become absolute.
+ */
+function temporalSecurity(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  file: PartialSettings,
+): { tls?: Record<string, unknown>; apiKey?: string } {
+  const abs = (p: string | undefined) => (p === undefined ? undefined : path.resolve(cwd, p));
+  const fromFile = file.temporal?.tls ?? {};
+  const tls = {
+    ...fromFile,
+    ...defined({
+      enabled: envBool(env.SHELFSSL_TEMPORAL_TLS),
+      serverRootCACertificate: env.SHELFSSL_TEMPORAL_TLS_CA,
+      clientCert: env.SHELFSSL_TEMPORAL_TLS_CERT,
+      clientKey: env.SHELFSSL_TEMPORAL_TLS_KEY,
+      serverNameOverride: env.SHELFSSL_TEMPORAL_TLS_SERVER_NAME,
+    }),
+  };
+  const paths = defined({
+    serverRootCACertificate: abs(tls.serverRootCACertificate),
+    clientCert: abs(tls.clientCert),
+    clientKey: abs(tls.clientKey),
+  });
+  const apiKey = env.SHELFSSL_TEMPORAL_API_KEY ?? file.temporal?.apiKey;
+  return {
+    ...(Object.keys(tls).length > 0 ? { tls: { ...tls, ...paths } } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+  };
+}
+
+/** Separates SHELFSSL_DATA_ROOTS entries (not ':', which s3:// entries contain). */
+export const DATA_ROOTS_SEPARATOR = ',';
+
+/**
+ * SHELFSSL_DATA_ROOTS > `dataRoots` in the settings file > the data dir, the working directory and
+ * `s3://<bucket>/datasets/`. Local entries become absolute (relative to the working directory).
+ */
+function resolveDataRoots(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  file: PartialSettings,
+  dataDir: string,
+): string[] {
+  const bucket = env.SHELFSSL_S3_BUCKET ?? file.s3?.bucket ?? 'shelfssl';
+  const given = env.SHELFSSL_DATA_ROOTS?.split(DATA_ROOTS_SEPARATOR).filter((r) => r.trim() !== '');
+  const roots = given ?? file.dataRoots ?? [dataDir, cwd, `s3://${bucket}/datasets/`];
+  return roots.map((r) => (r.startsWith('s3://') ? r : path.resolve(cwd, r.trim())));
 }
 
 function readConfig(env: NodeJS.ProcessEnv, cwd: string): PartialSettings {
@@ -161,19 +328,31 @@ export function resolveDataDir(
  */
 export function ensureLocalCredentials(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): void {
   const config = readConfig(env, cwd);
+  const dataDir = resolveDataDir(env, cwd, config);
+  if (!(env.SHELFSSL_MANIFEST_KEY ?? config.manifestKey))
+    writeSecretOnce(manifestKeyFile(dataDir), randomBytes(32).toString('hex'));
   if (
     (env.SHELFSSL_S3_ACCESS_KEY ?? config.s3?.accessKey) &&
     (env.SHELFSSL_S3_SECRET_KEY ?? config.s3?.secretKey)
   )
     return;
-  const file = credentialsFile(resolveDataDir(env, cwd, config));
+  const file = credentialsFile(dataDir);
   if (existsSync(file)) return;
   const creds = {
     accessKey: `shelfssl-${randomBytes(4).toString('hex')}`,
     secretKey: randomBytes(24).toString('base64url'),
   };
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(creds, null, 2)}\n`, { mode: 0o600 });
+  writeSecretOnce(file, `${JSON.stringify(creds, null, 2)}\n`);
+}
+
+/** `wx`: created here or not at all, so a file (or link) planted at this path is never written through. */
+function writeSecretOnce(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 function findDefaultConfig(cwd: string): string | undefined {

@@ -16,6 +16,10 @@ const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
 const DESCR: Record<NpyDtype, string> = { uint8: '|u1', float32: '<f4', int32: '<i4' };
 const BYTES: Record<NpyDtype, number> = { uint8: 1, float32: 4, int32: 4 };
 
+const MAX_HEADER_BYTES = 10_000;
+/** Dimensions beyond this many are not an array shelfssl writes. */
+const MAX_DIMS = 8;
+
 export class NpyFormatError extends Error {
   override name = 'NpyFormatError';
 }
@@ -69,12 +73,15 @@ export function decodeNpy(buf: Uint8Array): NpyArray {
   const headerLengthBytes = major === 1 ? 2 : 4;
   if (major < 1 || major > 3) throw new NpyFormatError(`unsupported .npy version ${major}`);
   const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
+  // numpy itself refuses headers over 10000 bytes by default (max_header_size): a huge one cost minutes here.
+  if (headerLength > MAX_HEADER_BYTES)
+    throw new NpyFormatError(`.npy header is ${headerLength} bytes, above the ${MAX_HEADER_BYTES} accepted`);
   const dataStart = 8 + headerLengthBytes + headerLength;
   const header = bytes.subarray(8 + headerLengthBytes, dataStart).toString('latin1');
   const { dtype, shape } = parseHeader(header);
   const count = shape.reduce((a, b) => a * b, 1);
   const byteLength = count * BYTES[dtype];
-  if (bytes.length - dataStart < byteLength) {
+  if (!Number.isSafeInteger(byteLength) || bytes.length - dataStart < byteLength) {
     throw new NpyFormatError(
       `truncated .npy: need ${byteLength} data bytes, have ${bytes.length - dataStart}`,
     );
@@ -96,7 +103,7 @@ function parseHeader(header: string): { dtype: NpyDtype; shape: number[] } {
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
-    throw new NpyFormatError(`unparseable .npy header: ${header.trim()}`);
+    throw new NpyFormatError(`unparseable .npy header: ${header.trim().slice(0, 200)}`);
   }
   if (fortran === 'True')
     throw new NpyFormatError('Fortran-order arrays are not supported; save with C order');
@@ -109,7 +116,7 @@ function parseHeader(header: string): { dtype: NpyDtype; shape: number[] } {
     .map((part) => part.trim())
     .filter((part) => part.length > 0)
     .map(Number);
-  if (shape.some((dim) => !Number.isInteger(dim) || dim < 0))
-    throw new NpyFormatError(`bad shape (${shapeText})`);
+  if (shape.length > MAX_DIMS || shape.some((dim) => !Number.isInteger(dim) || dim < 0))
+    throw new NpyFormatError(`bad shape (${shapeText.slice(0, 80)})`);
   return { dtype, shape };
 }

@@ -8,6 +8,7 @@ import { decodeRgb } from './crop/extract-crops.js';
 import { type CropIndexEntry, readCropIndex, readCropShard } from './crop/index-format.js';
 import { readLabelCsv } from './labels/read-label-csv.js';
 import { createCanvas, fillRect, type Rgb, type RgbCanvas, strokeRect } from './shelves/canvas.js';
+import { DEFAULT_MAX_IMAGE_PIXELS } from './sku110k/image-limits.js';
 import { resolveImageName } from './sku110k/safe-path.js';
 
 export const previewOptionsSchema = z
@@ -137,7 +138,7 @@ async function shelfWithBoxes(
   if (image === undefined) throw new Error(`no annotation rows under ${annotations}`);
   const safe = resolveImageName(path.join(root, 'images'), image);
   if (!safe.ok) throw new Error(`image ${image}: ${safe.detail}`);
-  const decoded = await decodeRgb(safe.path);
+  const decoded = await decodeRgb(safe.path, DEFAULT_MAX_IMAGE_PIXELS);
   const canvas: RgbCanvas = { width: decoded.width, height: decoded.height, pixels: decoded.pixels };
   const labelFile = path.join(root, 'labels.csv');
   const labelRows = existsSync(labelFile)

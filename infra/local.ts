@@ -4,6 +4,7 @@ import { credentialsFile, type Settings } from '../config/settings.js';
 import { createS3Client, ensureBucket } from '../store/s3.js';
 import { minioHealthy, temporalHealthy } from './health.js';
 import { serverBinary } from './paths.js';
+import { makePrivateTree } from './private-files.js';
 import { isAlive, readPid, removePid, stopPid, writePid } from './processes.js';
 import { startMinio, startTemporal } from './servers.js';
 import { SERVERS, type ServerName } from './versions.js';
@@ -34,7 +35,8 @@ export async function localUp(settings: Settings, log: (l: string) => void): Pro
   const lay = localLayout(settings.dataDir);
   const ports = localPorts(settings);
   const report = {} as UpReport;
-  mkdirSync(path.dirname(lay.temporalDb), { recursive: true });
+  makePrivateTree(settings.dataDir);
+  mkdirSync(path.dirname(lay.temporalDb), { recursive: true, mode: 0o700 });
 
   const tPid = readPid(lay.pid('temporal'));
   if (tPid !== undefined && isAlive(tPid) && (await temporalHealthy(settings.temporal.address))) {
@@ -59,7 +61,7 @@ export async function localUp(settings: Settings, log: (l: string) => void): Pro
   if (mPid !== undefined && isAlive(mPid) && (await minioHealthy(settings.s3.endPoint, ports.minio))) {
     report.minio = 'already running';
   } else {
-    mkdirSync(lay.minioData, { recursive: true });
+    mkdirSync(lay.minioData, { recursive: true, mode: 0o700 });
     const m = await startMinio({
       port: ports.minio,
       consolePort: ports.minioConsole,

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { withPrivateUmask } from './private-files.js';
 
 export interface SpawnedServer {
   pid: number;
@@ -13,13 +14,16 @@ export function spawnServer(
   args: string[],
   opts: { logFile: string; env?: NodeJS.ProcessEnv; detached: boolean },
 ): SpawnedServer {
-  mkdirSync(path.dirname(opts.logFile), { recursive: true });
-  const fd = openSync(opts.logFile, 'a');
-  const child = spawn(binary, args, {
-    env: { ...process.env, ...opts.env },
-    stdio: ['ignore', fd, fd],
-    detached: opts.detached,
-  });
+  mkdirSync(path.dirname(opts.logFile), { recursive: true, mode: 0o700 });
+  const fd = openSync(opts.logFile, 'a', 0o600);
+  // The child inherits the umask: the databases, objects and logs it writes are its owner's alone.
+  const child = withPrivateUmask(() =>
+    spawn(binary, args, {
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', fd, fd],
+      detached: opts.detached,
+    }),
+  );
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`could not start ${binary} (see ${opts.logFile})`);
   if (opts.detached) child.unref();
@@ -36,8 +40,8 @@ export function isAlive(pid: number): boolean {
 }
 
 export function writePid(file: string, pid: number): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${pid}\n`);
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${pid}\n`, { mode: 0o600 });
 }
 
 export function readPid(file: string): number | undefined {

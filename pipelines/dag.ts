@@ -6,7 +6,7 @@ const Duration = z
   .regex(/^\d+(\.\d+)?\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$/);
 
 export const RetrySchema = z.strictObject({
-  maximumAttempts: z.number().int().min(1),
+  maximumAttempts: z.number().int().min(1).max(100),
   initialInterval: Duration,
   backoffCoefficient: z.number().min(1),
   maximumInterval: Duration,

@@ -56,7 +56,13 @@ export const RunConfigSchema = z.strictObject({
     classes: z.array(z.string()).min(2).default(DEFAULT_CLASSES),
   }),
   ingest: ingestStage.params
-    .pick({ maxBadShare: true, maxBadLabelShare: true, boxPolicy: true, iouThreshold: true })
+    .pick({
+      maxBadShare: true,
+      maxBadLabelShare: true,
+      boxPolicy: true,
+      iouThreshold: true,
+      maxImagePixels: true,
+    })
     .prefault({}),
   crop: cropStage.params.omit({ location: true }).prefault({}),
   backbones: z

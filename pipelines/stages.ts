@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIMIT } from '../data/sku110k/image-limits.js';
 import { STRATEGIES } from '../ml/active/select.js';
 import { HeadFitParams } from '../ml/head/params.js';
 import { BuiltBackboneSpec } from '../ml/models/backbone-spec.js';
@@ -57,6 +58,8 @@ export const ingestStage = {
     maxBadLabelShare: z.number().min(0).max(1).default(0.05),
     boxPolicy: z.enum(['clip', 'drop']).default('clip'),
     iouThreshold: z.number().gt(0).max(1).default(0.5),
+    /** Images above this many pixels are rejected before decoding (decode memory: 3 bytes a pixel). */
+    maxImagePixels: z.number().int().min(1).max(MAX_IMAGE_PIXELS_LIMIT).default(DEFAULT_MAX_IMAGE_PIXELS),
   }),
   /** Read for its key only: new data means a new snapshot digest, so ingest runs again. */
   inputs: { snapshot: snapshotStage },
@@ -77,7 +80,7 @@ export const cropStage = {
     padding: z.number().min(0).max(1).default(0),
     testShare: z.number().gt(0).lt(1).default(0.15),
     seed: z.number().int().default(7),
-    shardSize: z.number().int().min(64).default(4096),
+    shardSize: z.number().int().min(64).max(1_000_000).default(4096),
   }),
   inputs: { ingest: ingestStage },
   outputs: {
@@ -104,7 +107,7 @@ export const backboneStage = {
       kind: z.literal('imported'),
       /** Local path or s3://bucket/key of a TensorFlow.js model.json (weights beside it). */
       model: z.string().min(1),
-      inputSize: z.number().int().positive(),
+      inputSize: z.number().int().positive().max(1024),
       source: z.string().optional(),
     }),
   ]),
@@ -139,8 +142,8 @@ export const featuresStage = {
   description: 'one forward pass of the frozen backbone over every crop -> float32 .npy shards (label-blind)',
   codeVersion: 2,
   params: z.strictObject({
-    batchSize: z.number().int().min(1).default(64),
-    shardRows: z.number().int().min(64).default(8192),
+    batchSize: z.number().int().min(1).max(8192).default(64),
+    shardRows: z.number().int().min(64).max(1_000_000).default(8192),
   }),
   inputs: { backbone: [backboneStage, pretrainStage], crops: cropStage },
   outputs: { 'index.json': FeatureIndexSchema, 'all/*.npy': 'npy' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { artefactFileNameProblem } from './file-name.js';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
 
@@ -11,7 +12,10 @@ export const ArtefactRefSchema = z.strictObject({
 export type ArtefactRef = z.infer<typeof ArtefactRefSchema>;
 
 export const ManifestFileSchema = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().superRefine((name, ctx) => {
+    const problem = artefactFileNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: `unsafe file name: ${problem}` });
+  }),
   objectKey: z.string().min(1),
   sha256: sha256Hex,
   size: z.number().int().nonnegative(),
@@ -35,5 +39,10 @@ export const ManifestSchema = z.strictObject({
   timings: z.strictObject({ startedAt: z.string(), finishedAt: z.string(), durationMs: z.number() }),
   createdAt: z.string(),
   worker: z.strictObject({ host: z.string(), pid: z.number().int(), backend: z.string().optional() }),
+  /** HMAC of every other field with the workers' key (store/signing.ts); a manifest without it is not trusted. */
+  signature: z
+    .string()
+    .regex(/^hmac-sha256:[0-9a-f]{64}$/, 'expected an hmac-sha256 signature')
+    .optional(),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;

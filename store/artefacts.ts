@@ -7,11 +7,24 @@ import { formatZodError } from '../config/errors.js';
 import { type ArtefactRef, type Manifest, type ManifestFile, ManifestSchema } from './artefact-schema.js';
 import { artefactDigest, artefactPrefix } from './cache-key.js';
 import { sha256 } from './digest.js';
-import { isNotFound, readObject } from './s3.js';
+import { artefactFileNameProblem } from './file-name.js';
+import { createS3Client, isNotFound, MAX_MANIFEST_BYTES, readObject, type S3Settings } from './s3.js';
+import { sign, verifySignature } from './signing.js';
 
 export interface Bucket {
   s3: Minio.Client;
   bucket: string;
+  /** Signs what this process writes and verifies what it reads (settings `manifestKey`; never in the bucket). */
+  signingKey: string;
+}
+
+/** The artefact store as the settings describe it. */
+export function bucketOf(settings: { s3: S3Settings; manifestKey: string }, s3?: Minio.Client): Bucket {
+  return {
+    s3: s3 ?? createS3Client(settings.s3),
+    bucket: settings.s3.bucket,
+    signingKey: settings.manifestKey,
+  };
 }
 
 export function manifestKey(stage: string, key: string): string {
@@ -24,9 +37,10 @@ export class ArtefactCorruptError extends Error {
 
 /** Reads and parses a manifest; undefined when absent. A malformed manifest counts as corrupt. */
 export async function readManifest(b: Bucket, stage: string, key: string): Promise<Manifest | undefined> {
+  checkAddress(stage, key);
   let raw: Buffer;
   try {
-    raw = await readObject(b.s3, b.bucket, manifestKey(stage, key));
+    raw = await readObject(b.s3, b.bucket, manifestKey(stage, key), MAX_MANIFEST_BYTES);
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
@@ -39,7 +53,37 @@ export async function readManifest(b: Bucket, stage: string, key: string): Promi
   }
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) throw new ArtefactCorruptError(formatZodError(parsed.error, manifestKey(stage, key)));
+  const { signature, ...signed } = parsed.data;
+  if (!verifySignature(b.signingKey, 'manifest', signed, signature)) {
+    throw new ArtefactCorruptError(
+      `manifest ${manifestKey(stage, key)} is ${signature ? 'signed with another key' : 'not signed'}: it was not ` +
+        "written by a worker holding this store's manifestKey, so it is not trusted",
+    );
+  }
+  const problem = addressProblem(parsed.data, stage, key);
+  if (problem) throw new ArtefactCorruptError(`manifest ${manifestKey(stage, key)}: ${problem}`);
   return parsed.data;
+}
+
+const STAGE_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+const CACHE_KEY = /^[0-9a-f]{64}$/;
+
+/** Refuses a stage or cache key that is not one the store itself would make (a workflow input may name any). */
+function checkAddress(stage: string, key: string): void {
+  if (!STAGE_NAME.test(stage)) throw new ArtefactCorruptError(`not a stage name: ${JSON.stringify(stage)}`);
+  if (!CACHE_KEY.test(key)) throw new ArtefactCorruptError(`not a cache key: ${JSON.stringify(key)}`);
+}
+
+/**
+ * A manifest copied from another address (or edited) must not pass as this one: it must name the stage and
+ * key it was read for, and each file must live under this artefact's own prefix.
+ */
+function addressProblem(m: Manifest, stage: string, key: string): string | undefined {
+  if (m.stage !== stage) return `says stage ${m.stage}, was read for ${stage}`;
+  if (m.cacheKey !== key) return `says cache key ${m.cacheKey}, was read for ${key}`;
+  const prefix = `${artefactPrefix(stage, key)}/files/`;
+  const stray = m.files.find((f) => f.objectKey !== `${prefix}${f.name}`);
+  return stray ? `file ${stray.name} points at ${stray.objectKey}, outside ${prefix}` : undefined;
 }
 
 export type VerifyResult = { ok: true } | { ok: false; problems: string[] };
@@ -71,12 +115,17 @@ export async function readArtefactFile(b: Bucket, m: Manifest, name: string): Pr
     throw new Error(
       `artefact ${m.stage}/${m.cacheKey} has no file "${name}" (has: ${m.files.map((x) => x.name).join(', ')})`,
     );
-  const data = await readObject(b.s3, b.bucket, f.objectKey);
+  const data = await readObject(b.s3, b.bucket, f.objectKey, f.size);
   const digest = sha256(data);
   if (digest !== f.sha256) {
     throw new ArtefactCorruptError(`${f.objectKey}: sha256 ${digest} does not match manifest ${f.sha256}`);
   }
   return data;
+}
+
+function checkFileName(name: string): void {
+  const problem = artefactFileNameProblem(name);
+  if (problem) throw new Error(`artefact file name ${JSON.stringify(name)}: ${problem}`);
 }
 
 /** Stages write files through this; publish() writes the manifest last, making the artefact visible. */
@@ -93,6 +142,7 @@ export class ArtefactWriter {
   }
 
   async putBuffer(name: string, data: Uint8Array): Promise<ManifestFile> {
+    checkFileName(name);
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const objectKey = `${this.prefix}/files/${name}`;
     const res = await this.b.s3.putObject(this.b.bucket, objectKey, buf, buf.length);
@@ -105,6 +155,7 @@ export class ArtefactWriter {
 
   /** Streams a local file up (crops shards can be large); hashes while reading. */
   async putFile(name: string, localPath: string): Promise<ManifestFile> {
+    checkFileName(name);
     const objectKey = `${this.prefix}/files/${name}`;
     const size = (await stat(localPath)).size;
     const hash = createHash('sha256');
@@ -161,6 +212,7 @@ export class ArtefactWriter {
       createdAt: finishedAt.toISOString(),
       worker: { host: os.hostname(), pid: process.pid, ...(meta.backend ? { backend: meta.backend } : {}) },
     };
+    manifest.signature = sign(this.b.signingKey, 'manifest', manifest);
     const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
     await this.b.s3.putObject(this.b.bucket, manifestKey(this.stage, this.cacheKey), body, body.length, {
       'Content-Type': 'application/json',

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Bucket } from './artefacts.js';
 import { sha256 } from './digest.js';
-import { isNotFound, readObject } from './s3.js';
+import { isNotFound, MAX_MANIFEST_BYTES, readObject } from './s3.js';
+import { sign, verifySignature } from './signing.js';
 
 /**
  * Checkpoints of a long stage, scoped by its cache key (same inputs + params => same checkpoints).
@@ -11,6 +12,8 @@ const LatestSchema = z.strictObject({
   step: z.number().int().nonnegative(),
   key: z.string(),
   sha256: z.string(),
+  /** HMAC of the fields above with the workers' key: a planted pointer (or blob) is never resumed from. */
+  signature: z.string().optional(),
 });
 export type CheckpointPointer = z.infer<typeof LatestSchema>;
 
@@ -29,7 +32,8 @@ export async function saveCheckpoint(
   const key = `${prefix}/step-${String(step).padStart(9, '0')}.bin`;
   const buf = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   await b.s3.putObject(b.bucket, key, buf, buf.length);
-  const pointer = { step, key, sha256: sha256(buf) };
+  const fields = { step, key, sha256: sha256(buf) };
+  const pointer = { ...fields, signature: sign(b.signingKey, 'checkpoint', fields) };
   const body = Buffer.from(JSON.stringify(pointer));
   await b.s3.putObject(b.bucket, `${prefix}/latest.json`, body, body.length);
   return pointer;
@@ -43,12 +47,22 @@ export async function loadLatestCheckpoint(
 ): Promise<{ pointer: CheckpointPointer; blob: Buffer } | undefined> {
   let pointer: CheckpointPointer;
   try {
-    const raw = await readObject(b.s3, b.bucket, `${checkpointPrefix(stage, cacheKey)}/latest.json`);
+    const raw = await readObject(
+      b.s3,
+      b.bucket,
+      `${checkpointPrefix(stage, cacheKey)}/latest.json`,
+      MAX_MANIFEST_BYTES,
+    );
     pointer = LatestSchema.parse(JSON.parse(raw.toString('utf8')));
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
   }
+  // The pointer is read from the bucket: it must be ours and name a checkpoint of this very stage run.
+  const { signature, ...fields } = pointer;
+  if (!verifySignature(b.signingKey, 'checkpoint', fields, signature)) return undefined;
+  if (!pointer.key.startsWith(`${checkpointPrefix(stage, cacheKey)}/step-`))
+    throw new Error(`checkpoint pointer names ${pointer.key}, outside ${checkpointPrefix(stage, cacheKey)}`);
   const blob = await readObject(b.s3, b.bucket, pointer.key);
   if (sha256(blob) !== pointer.sha256) throw new Error(`checkpoint ${pointer.key} fails its digest check`);
   return { pointer, blob };

@@ -25,10 +25,36 @@ export async function ensureBucket(client: Minio.Client, s3: S3Settings): Promis
   }
 }
 
-export async function readObject(client: Minio.Client, bucket: string, key: string): Promise<Buffer> {
+/** The cap for reads whose size nothing declares (checkpoints, imported models): 2 GiB, Node's Buffer limit. */
+export const MAX_OBJECT_BYTES = 2 ** 31 - 1;
+/** Manifests and pointers are small JSON files. */
+export const MAX_MANIFEST_BYTES = 16 * 2 ** 20;
+
+export class ObjectTooLargeError extends Error {
+  override name = 'ObjectTooLargeError';
+}
+
+/**
+ * Reads a whole object, but never more than `maxBytes` (for an artefact file: the size its manifest
+ * declares): an object grown in the bucket must not exhaust a worker's memory.
+ */
+export async function readObject(
+  client: Minio.Client,
+  bucket: string,
+  key: string,
+  maxBytes: number = MAX_OBJECT_BYTES,
+): Promise<Buffer> {
   const stream = await client.getObject(bucket, key);
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  let total = 0;
+  for await (const chunk of stream) {
+    total += (chunk as Buffer).length;
+    if (total > maxBytes) {
+      stream.destroy();
+      throw new ObjectTooLargeError(`s3://${bucket}/${key} is larger than the ${maxBytes} bytes expected`);
+    }
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 

@@ -37,7 +37,10 @@ async function main() {
   console.log(
     `harness: temporal ${cluster.env.SHELFSSL_TEMPORAL_ADDRESS}, minio :${cluster.env.SHELFSSL_S3_PORT}, dir ${root}`,
   );
-  const env = { ...process.env, ...cluster.env, SHELFSSL_TEST_ROOT: root };
+  // Tests make their datasets and models in the temp dir: the workers of this run accept them there (and in
+  // the working tree); test/security narrows the roots itself to prove the rest is refused.
+  const dataRoots = [os.tmpdir(), process.cwd(), 's3://shelfssl-test/datasets/'].join(',');
+  const env = { ...process.env, ...cluster.env, SHELFSSL_TEST_ROOT: root, SHELFSSL_DATA_ROOTS: dataRoots };
   const targets = testFiles(process.argv.length > 2 ? process.argv.slice(2) : ['dist/test']);
   const args = ['--test', '--test-concurrency=1', ...targets];
   const child = spawn(process.execPath, args, { env, stdio: 'inherit' });

@@ -3,6 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { createActivities } from '../activities/index.js';
 import type { StageImpl } from '../activities/stage-types.js';
 import type { Settings } from '../config/settings.js';
+import { temporalConnectOptions } from '../config/temporal-connection.js';
 import { createS3Client, ensureBucket } from '../store/s3.js';
 
 export type QueueKind = 'cpu' | 'gpu';
@@ -45,7 +46,7 @@ export async function createShelfWorker(
   installQuietRuntime();
   const s3 = createS3Client(settings.s3);
   await ensureBucket(s3, settings.s3);
-  const connection = await NativeConnection.connect({ address: settings.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectOptions(settings.temporal));
   const role = opts.role ?? 'all';
   if (role === 'workflows' && queue !== 'cpu') throw new Error('workflows run on the cpu queue only');
   const activities =

@@ -1,34 +1,55 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { confinedFile } from '../../data/sku110k/safe-path.js';
 import { buildBackbone, loadBackboneFromMemory, saveBackboneToMemory } from '../../ml/models/index.js';
 import { backboneStage } from '../../pipelines/stages.js';
-import { readObject } from '../../store/s3.js';
+import { artefactFileNameProblem } from '../../store/file-name.js';
+import { MAX_OBJECT_BYTES, readObject } from '../../store/s3.js';
 import { StageFailure } from '../stage-runner.js';
 import type { StageContext } from '../stage-types.js';
 import { defineStage } from '../stage-types.js';
-import { parseLocation } from './support/dataset-location.js';
+import { allowedLocation } from './support/data-roots.js';
 import { backendLabel, ensureBackend } from './support/ml-runtime.js';
 
-/** Reads a TensorFlow.js model.json and its single weights file from a path or s3://bucket/key. */
+const MODEL_WORDING = { thing: 'model file', folder: "the model's folder" };
+
+/**
+ * A weights path from model.json (which the model's author wrote): a plain relative name beside it, never
+ * `../` or an absolute path, so the worker uploads no file but the model's own as weights.bin.
+ */
+function checkWeightsPath(model: string, name: string): void {
+  const problem = artefactFileNameProblem(name);
+  if (problem)
+    throw new StageFailure(`${model}: weightsManifest path ${JSON.stringify(name)} is refused (${problem})`);
+}
+
+/** A local model file, read only inside the model's folder (links followed) and only if regular. */
+async function readModelFile(modelDir: string, name: string, model: string): Promise<Buffer> {
+  const file = await confinedFile(modelDir, name, MODEL_WORDING);
+  if (!file.ok) throw new StageFailure(`${model}: ${file.detail}`);
+  return await readFile(file.path);
+}
+
+/** Reads a TensorFlow.js model.json and its weights files from a path or s3://bucket/key. */
 async function readImportedModel(
   ctx: StageContext,
   model: string,
 ): Promise<{ modelJson: string; weights: Uint8Array }> {
-  const loc = parseLocation(model);
+  const loc = await allowedLocation(ctx, model, 'backbones[].model');
   const read = async (name: string) =>
     loc.kind === 'local'
-      ? await readFile(path.join(path.dirname(loc.dir), name))
+      ? await readModelFile(path.dirname(loc.dir), name, model)
       : await readObject(
           ctx.bucket.s3,
           loc.bucket,
           `${path.posix.dirname(loc.prefix.replace(/\/$/, ''))}/${name}`,
+          MAX_OBJECT_BYTES,
         );
-  const modelJson = (
-    loc.kind === 'local' ? await readFile(loc.dir) : await read(path.posix.basename(model))
-  ).toString('utf8');
+  const modelJson = (await read(path.posix.basename(model))).toString('utf8');
   const manifest = JSON.parse(modelJson) as { weightsManifest?: { paths: string[] }[] };
   const paths = manifest.weightsManifest?.flatMap((g) => g.paths) ?? [];
   if (paths.length === 0) throw new StageFailure(`${model}: model.json lists no weights files`);
+  for (const p of paths) checkWeightsPath(model, String(p));
   const parts = await Promise.all(paths.map((p) => read(p)));
   return { modelJson, weights: new Uint8Array(Buffer.concat(parts)) };
 }

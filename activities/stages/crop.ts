@@ -4,14 +4,16 @@ import { cropAllBoxes } from '../../data/crop/index.js';
 import { cropStage } from '../../pipelines/stages.js';
 import { defineStage } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
-import { materialiseDataset, parseLocation } from './support/dataset-location.js';
+import { allowedLocation } from './support/data-roots.js';
+import { materialiseDataset } from './support/dataset-location.js';
 
 export const crop = defineStage({
   def: cropStage,
   async run(ctx, params) {
     // Boxes only: the labels in boxes.json are not read, so the output is the same whatever labels.csv says.
     const { boxes } = await readInputJson(ctx.inputs.ingest, 'boxes.json');
-    const root = await materialiseDataset(ctx.bucket.s3, parseLocation(params.location), ctx.scratchDir);
+    const location = await allowedLocation(ctx, params.location, 'dataset.location');
+    const root = await materialiseDataset(ctx.bucket.s3, location, ctx.scratchDir);
     const outDir = path.join(ctx.scratchDir, 'crops');
     const started = Date.now();
     const result = await cropAllBoxes({

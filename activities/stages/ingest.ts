@@ -1,33 +1,44 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { checkLabelFit, LabelsDoNotFitError } from '../../data/labels/label-fit.js';
 import { matchLabels } from '../../data/labels/match-labels.js';
 import { readLabelCsv } from '../../data/labels/read-label-csv.js';
 import { BadInputShareError, ingestSku110k } from '../../data/sku110k/index.js';
+import { confinedFile } from '../../data/sku110k/safe-path.js';
 import { ingestStage } from '../../pipelines/stages.js';
 import { StageFailure } from '../stage-runner.js';
 import { defineStage } from '../stage-types.js';
-import { materialiseDataset, parseLocation } from './support/dataset-location.js';
+import { allowedLocation } from './support/data-roots.js';
+import { materialiseDataset } from './support/dataset-location.js';
 
 export const ingest = defineStage({
   def: ingestStage,
   async run(ctx, params) {
-    const root = await materialiseDataset(ctx.bucket.s3, parseLocation(params.location), ctx.scratchDir);
+    const location = await allowedLocation(ctx, params.location, 'dataset.location');
+    const root = await materialiseDataset(ctx.bucket.s3, location, ctx.scratchDir);
     ctx.progress({ message: 'validating annotations and images' });
     let result: Awaited<ReturnType<typeof ingestSku110k>>;
     try {
-      result = await ingestSku110k({ root, maxBadShare: params.maxBadShare, boxPolicy: params.boxPolicy });
+      result = await ingestSku110k({
+        root,
+        maxBadShare: params.maxBadShare,
+        boxPolicy: params.boxPolicy,
+        maxImagePixels: params.maxImagePixels,
+      });
     } catch (err) {
       if (err instanceof BadInputShareError) throw new StageFailure(err.message);
       throw err;
     }
-    const labelFile = path.join(root, params.labels);
-    if (!existsSync(labelFile)) {
+    // dataset.labels comes from a workflow input: read it only inside the dataset, never through a link out.
+    const labelFile = await confinedFile(root, params.labels, {
+      thing: 'label CSV',
+      folder: 'the dataset folder',
+    });
+    if (!labelFile.ok && labelFile.reason === 'missing') {
       throw new StageFailure(
         `label CSV ${params.labels} not found in ${params.location} (set dataset.labels)`,
       );
     }
-    const labelCsv = await readLabelCsv(labelFile);
+    if (!labelFile.ok) throw new StageFailure(`dataset.labels ${params.labels}: ${labelFile.detail}`);
+    const labelCsv = await readLabelCsv(labelFile.path);
     const matched = matchLabels(result.boxes, labelCsv.rows, {
       classes: params.classes,
       iouThreshold: params.iouThreshold,

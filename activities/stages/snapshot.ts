@@ -1,12 +1,14 @@
 import { snapshotStage } from '../../pipelines/stages.js';
 import { StageFailure } from '../stage-runner.js';
 import { defineStage } from '../stage-types.js';
-import { fingerprintDataset, parseLocation } from './support/dataset-location.js';
+import { allowedLocation } from './support/data-roots.js';
+import { fingerprintDataset } from './support/dataset-location.js';
 
 export const snapshot = defineStage({
   def: snapshotStage,
   async run(ctx, params) {
-    const entries = await fingerprintDataset(ctx.bucket.s3, parseLocation(params.location));
+    const location = await allowedLocation(ctx, params.location, 'dataset.location');
+    const entries = await fingerprintDataset(ctx.bucket.s3, location);
     const annotations = entries.filter((e) =>
       /^annotations\/annotations_(train|val|test)\.csv$/.test(e.name),
     );

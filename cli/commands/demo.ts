@@ -6,7 +6,7 @@ import { installAll } from '../../infra/install.js';
 import { localUp } from '../../infra/local.js';
 import { DEMO_SHELVES, demoConfig } from '../../pipelines/demo-config.js';
 import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
-import { createS3Client } from '../../store/s3.js';
+import { bucketOf } from '../../store/artefacts.js';
 import { type Command, parseFlags } from '../command.js';
 import { startPipelineRun, temporalUiUrl } from '../runs.js';
 import { downloadRunReport } from './report/download-report.js';
@@ -61,7 +61,7 @@ export const demoCommand: Command = {
       detach: false,
       localWorkers: true,
       async afterSuccess(client, s, { result }) {
-        const bucket = { s3: createS3Client(s.s3), bucket: s.s3.bucket };
+        const bucket = bucketOf(s);
         console.log('');
         for (const line of formatSweepTable(
           buildSweepTable(await collectSweepPoints(bucket, plan, result.refs)),

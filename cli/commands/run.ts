@@ -3,6 +3,7 @@ import { type Command, parseFlags } from '../command.js';
 import { loadRunConfig } from '../config-file.js';
 import { startPipelineRun } from '../runs.js';
 import { executeRun } from './run/execute.js';
+import { planDataRoots } from './run/plan-data-roots.js';
 import { checkStagesInPlan } from './run/stage-names.js';
 
 export const RUN_FLAGS = {
@@ -42,7 +43,7 @@ export const runCommand: Command = {
     return await executeRun(
       (client, settings) =>
         startPipelineRun(client, settings, plan, { force: values.force ?? false, recomputeStages: stages }),
-      { detach: values.detach ?? false, localWorkers: !values['no-worker'] },
+      { detach: values.detach ?? false, localWorkers: !values['no-worker'], dataRoots: planDataRoots(plan) },
     );
   },
 };

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { expandPaperPipeline } from '../../pipelines/paper.js';
-import { createS3Client } from '../../store/s3.js';
+import { bucketOf } from '../../store/artefacts.js';
 import { type Command, parseFlags } from '../command.js';
 import { loadRunConfig } from '../config-file.js';
 import { startPipelineRun } from '../runs.js';
 import { FractionsFlag, intFlag, parseFlagValues } from './flags.js';
 import { executeRun } from './run/execute.js';
+import { planDataRoots } from './run/plan-data-roots.js';
 import { collectSweepPoints } from './sweep/sweep-metrics.js';
 import { buildSweepTable, formatSweepTable } from './sweep/sweep-table.js';
 
@@ -47,8 +48,9 @@ export const sweepCommand: Command = {
       {
         detach: false,
         localWorkers: !values['no-worker'],
+        dataRoots: planDataRoots(plan),
         async afterSuccess(_client, settings, { result }) {
-          const bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
+          const bucket = bucketOf(settings);
           const points = await collectSweepPoints(bucket, plan, result.refs);
           console.log('');
           for (const line of formatSweepTable(buildSweepTable(points))) console.log(line);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_CLASSES } from '../classes.js';
 import { forEachOrdered } from '../concurrency.js';
 import type { BoxLabel } from '../labels/match-labels.js';
-import { resolveImageName } from '../sku110k/safe-path.js';
+import { confinedFile, IMAGE_WORDING } from '../sku110k/safe-path.js';
 import type { BoxRow } from '../sku110k/types.js';
 import { decodeRgb, extractCrops, paddedRegion, type Resizer } from './extract-crops.js';
 import { type PoolMeta, PoolWriter } from './pool-writer.js';
@@ -149,11 +149,14 @@ export async function cropOneImage(
   padding: number,
   resizer: Resizer,
 ): Promise<Uint8Array> {
-  const safe = resolveImageName(imagesDir, job.image);
+  // Ingest checked the image, but the folder may have changed since: check again right before reading.
+  const safe = await confinedFile(imagesDir, job.image, IMAGE_WORDING);
   if (!safe.ok) throw new Error(`image ${job.image}: ${safe.detail}`);
   let decoded: Awaited<ReturnType<typeof decodeRgb>>;
   try {
-    decoded = await decodeRgb(safe.path);
+    // Ingest measured the image: a file that now decodes to more pixels is not the one it accepted.
+    const first = job.boxes[0]!;
+    decoded = await decodeRgb(safe.path, first.imageWidth * first.imageHeight);
   } catch (error) {
     throw new Error(
       `cannot decode images/${job.image} (run ingest first to drop bad images): ${(error as Error).message}`,

@@ -9,9 +9,12 @@ export interface DecodedImage {
   height: number;
 }
 
-/** Decodes a shelf image once to packed RGB (alpha dropped, greyscale expanded) so boxes are cut from memory. */
-export async function decodeRgb(file: string): Promise<DecodedImage> {
-  const { data, info } = await sharp(file)
+/**
+ * Decodes a shelf image once to packed RGB (alpha dropped, greyscale expanded) so boxes are cut from memory.
+ * `maxPixels` bounds the decode (libvips refuses a larger image before allocating for it).
+ */
+export async function decodeRgb(file: string, maxPixels: number): Promise<DecodedImage> {
+  const { data, info } = await sharp(file, { limitInputPixels: maxPixels })
     .removeAlpha()
     .toColourspace('srgb')
     .raw()

@@ -7,6 +7,11 @@ export const POOLS = ['labelled', 'unlabelled'] as const;
 /** `all`: every crop, label-blind (the crop stage's output); the two others split by labels (benchmarks). */
 export type Pool = (typeof POOLS)[number] | 'all';
 
+/** A shard is a plain file in the pool folder: index.json comes from the bucket and must name no other file. */
+const shardName = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}\.npy$/, 'a shard is a plain .npy file name in the pool folder');
+
 export const cropIndexEntrySchema = z.object({
   boxId: z.string(),
   image: z.string(),
@@ -20,7 +25,7 @@ export const cropIndexEntrySchema = z.object({
   /** Index into `classes`, or null in the unlabelled pool and the label-blind pool `all`. */
   label: z.number().int().min(0).nullable(),
   /** Shard file name inside the pool folder. */
-  shard: z.string(),
+  shard: shardName,
   /** Row of the crop within the shard array. */
   row: z.number().int().min(0),
   /** The box [x1, y1, x2, y2] in shelf-image pixels, before padding. */
@@ -40,7 +45,7 @@ export const cropIndexSchema = z.object({
   classes: z.array(z.string()),
   seed: z.number(),
   testShare: z.number(),
-  shards: z.array(z.object({ file: z.string(), rows: z.number().int().min(0) })),
+  shards: z.array(z.object({ file: shardName, rows: z.number().int().min(0) })),
   count: z.number().int().min(0),
   entries: z.array(cropIndexEntrySchema),
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_CLASSES } from '../classes.js';
 import { ReasonTally } from '../sku110k/tally.js';
 import type { BoxRow, ReasonCount, ReasonExample } from '../sku110k/types.js';
+import { BoxIndex } from './box-index.js';
 import { iou } from './iou.js';
 import type { LabelRow } from './read-label-csv.js';
 
@@ -48,7 +49,7 @@ export function matchLabels(
 ): MatchLabelsResult {
   const opts = matchLabelsOptionsSchema.parse(options);
   const classIndex = new Map(opts.classes.map((name, i) => [name, i]));
-  const byImage = groupByImage(boxes);
+  const byImage = indexByImage(boxes);
   const bad = new ReasonTally(LABEL_REASONS, opts.examplesPerReason);
   const warnings = new ReasonTally(['duplicate_label'] as const, opts.examplesPerReason);
   const assigned = new Map<string, number>();
@@ -65,7 +66,8 @@ export function matchLabels(
       });
       continue;
     }
-    const match = findBox(byImage.get(row.image) ?? [], row, opts.iouThreshold);
+    const index = byImage.get(row.image);
+    const match = index ? findBox(index, row, opts.iouThreshold) : null;
     if (!match) {
       bad.add('no_matching_box', {
         ...example,
@@ -103,28 +105,26 @@ export function matchLabels(
   };
 }
 
-function groupByImage(boxes: readonly BoxRow[]): Map<string, BoxRow[]> {
+function indexByImage(boxes: readonly BoxRow[]): Map<string, BoxIndex<BoxRow>> {
   const map = new Map<string, BoxRow[]>();
   for (const box of boxes) {
     const list = map.get(box.image);
     if (list) list.push(box);
     else map.set(box.image, [box]);
   }
-  return map;
+  return new Map([...map].map(([image, list]) => [image, new BoxIndex(list)]));
 }
 
 function findBox(
-  candidates: readonly BoxRow[],
+  index: BoxIndex<BoxRow>,
   row: LabelRow,
   threshold: number,
 ): { box: BoxRow; exact: boolean } | null {
-  const same = candidates.find(
-    (b) => b.x1 === row.x1 && b.y1 === row.y1 && b.x2 === row.x2 && b.y2 === row.y2,
-  );
+  const same = index.exact(row);
   if (same) return { box: same, exact: true };
   let best: BoxRow | null = null;
   let bestIou = 0;
-  for (const box of candidates) {
+  for (const box of index.overlapping(row)) {
     const overlap = iou(box, row);
     if (overlap > bestIou) {
       best = box;

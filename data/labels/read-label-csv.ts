@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type CsvRow, csvLines, parseCsvRow } from '../sku110k/csv-row.js';
+import { type CsvRow, csvLines, csvLinesOfFile, type LineDecode, parseCsvRow } from '../sku110k/csv-row.js';
 import { ReasonTally } from '../sku110k/tally.js';
 import type { ReasonCount } from '../sku110k/types.js';
 
@@ -21,33 +20,53 @@ export interface LabelCsv {
   bad: Record<LabelCsvReason, ReasonCount>;
 }
 
-/** Reads a label CSV, keeping every parseable row and counting the others (never throws on a bad row). */
+/** Reads a label CSV as it streams in, keeping every parseable row and counting the others (never throws on a
+ * bad row; an over-long line is one malformed row). */
 export async function readLabelCsv(file: string, examplesPerReason = 5): Promise<LabelCsv> {
-  const bytes = await readFile(file);
-  return parseLabelCsv(bytes, path.basename(file), examplesPerReason);
+  const csv = new LabelCsvBuilder(path.basename(file), examplesPerReason);
+  for await (const decoded of csvLinesOfFile(file)) csv.add(decoded);
+  return csv.result();
 }
 
 export function parseLabelCsv(bytes: Uint8Array, fileName: string, examplesPerReason = 5): LabelCsv {
-  const bad = new ReasonTally(LABEL_CSV_REASONS, examplesPerReason);
-  const rows: LabelRow[] = [];
-  let lines = 0;
-  for (const decoded of csvLines(bytes)) {
-    lines++;
+  const csv = new LabelCsvBuilder(fileName, examplesPerReason);
+  for (const decoded of csvLines(bytes)) csv.add(decoded);
+  return csv.result();
+}
+
+class LabelCsvBuilder {
+  private readonly bad: ReasonTally<LabelCsvReason>;
+  private readonly rows: LabelRow[] = [];
+  private lines = 0;
+
+  constructor(
+    private readonly fileName: string,
+    examplesPerReason: number,
+  ) {
+    this.bad = new ReasonTally(LABEL_CSV_REASONS, examplesPerReason);
+  }
+
+  add(decoded: LineDecode): void {
+    const fileName = this.fileName;
+    this.lines++;
     if (!decoded.ok) {
-      bad.add('malformed_row', {
+      this.bad.add('malformed_row', {
         file: fileName,
         line: decoded.line,
         text: decoded.text,
         detail: decoded.detail,
       });
-      continue;
+      return;
     }
     const parsed = parseCsvRow(decoded.line.text);
     if (!parsed.ok) {
-      bad.add(parsed.reason, { file: fileName, ...decoded.line, detail: parsed.detail });
-      continue;
+      this.bad.add(parsed.reason, { file: fileName, ...decoded.line, detail: parsed.detail });
+      return;
     }
-    rows.push({ ...parsed.row, file: fileName, line: decoded.line.line, text: decoded.line.text });
+    this.rows.push({ ...parsed.row, file: fileName, line: decoded.line.line, text: decoded.line.text });
   }
-  return { rows, lines, bad: bad.toJSON() };
+
+  result(): LabelCsv {
+    return { rows: this.rows, lines: this.lines, bad: this.bad.toJSON() };
+  }
 }

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 
 /** Column order of SKU110K annotation CSVs (no header row). Label CSVs reuse it with a class name in `class`. */
@@ -106,30 +107,118 @@ export type LineDecode =
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Splits a CSV file's bytes into lines, decoding each one strictly as UTF-8 so that one bad byte costs one row,
- * not the file. Blank lines are skipped; a UTF-8 BOM and CR line endings are tolerated.
+ * Longest CSV line accepted (SKU110K lines are ~60 bytes): a longer one is a malformed row. Lines are cut
+ * while streaming, so one huge line costs this much memory, not its length (a 300 MB line used to end the
+ * worker with a fatal V8 error).
  */
-export function* csvLines(bytes: Uint8Array): Generator<LineDecode> {
+export const MAX_CSV_LINE_BYTES = 4096;
+/** How much of an over-long line is kept as its example. */
+const EXAMPLE_BYTES = 120;
+
+function decodeLine(slice: Uint8Array, lineNumber: number): LineDecode | undefined {
+  if (slice.length === 0 || slice.every((b) => b === 0x20 || b === 0x09)) return undefined;
+  try {
+    return { ok: true, line: { line: lineNumber, text: utf8.decode(slice) } };
+  } catch {
+    return {
+      ok: false,
+      line: lineNumber,
+      text: Buffer.from(slice).toString('latin1'),
+      detail: 'line is not valid UTF-8: re-save the CSV as UTF-8',
+    };
+  }
+}
+
+function overlong(head: Uint8Array, lineNumber: number, maxLineBytes: number): LineDecode {
+  return {
+    ok: false,
+    line: lineNumber,
+    text: `${Buffer.from(head.subarray(0, EXAMPLE_BYTES)).toString('latin1')}...`,
+    detail: `line is longer than ${maxLineBytes} bytes; skipped`,
+  };
+}
+
+/** Splits off a line's CR and decodes it; a line kept whole is at most maxLineBytes long here. */
+function finishLine(line: Uint8Array, lineNumber: number): LineDecode | undefined {
+  const stop = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
+  return decodeLine(line.subarray(0, stop), lineNumber);
+}
+
+/**
+ * Splits a CSV's bytes into lines as they stream in, decoding each one strictly as UTF-8 so that one bad byte
+ * costs one row, not the file. Blank lines are skipped; a UTF-8 BOM and CR line endings are tolerated; a line
+ * longer than `maxLineBytes` becomes one malformed row without ever being held whole.
+ */
+export async function* csvLinesFromChunks(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  maxLineBytes = MAX_CSV_LINE_BYTES,
+): AsyncGenerator<LineDecode> {
+  let parts: Uint8Array[] = [];
+  let held = 0;
+  let tooLong: Uint8Array | undefined;
+  let lineNumber = 0;
+  let first = true;
+  for await (let chunk of chunks) {
+    if (first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf)
+      chunk = chunk.subarray(3);
+    first = first && chunk.length === 0;
+    let start = 0;
+    while (start <= chunk.length) {
+      const nl = chunk.indexOf(0x0a, start);
+      const end = nl === -1 ? chunk.length : nl;
+      const piece = chunk.subarray(start, end);
+      if (tooLong === undefined) {
+        held += piece.length;
+        // +1 for a CR that may end the line.
+        if (held > maxLineBytes + 1) tooLong = Buffer.concat([...parts, piece]).subarray(0, EXAMPLE_BYTES);
+        else if (piece.length > 0) parts.push(piece);
+      }
+      if (nl === -1) {
+        if (tooLong !== undefined) parts = [];
+        else parts = parts.map((p) => Uint8Array.from(p)); // the chunk's buffer may be reused
+        break;
+      }
+      lineNumber++;
+      const decoded =
+        tooLong !== undefined
+          ? overlong(tooLong, lineNumber, maxLineBytes)
+          : finishLine(parts.length === 1 ? parts[0]! : Buffer.concat(parts), lineNumber);
+      if (decoded) yield decoded;
+      parts = [];
+      held = 0;
+      tooLong = undefined;
+      start = end + 1;
+    }
+  }
+  if (tooLong !== undefined || held > 0) {
+    lineNumber++;
+    const decoded =
+      tooLong !== undefined
+        ? overlong(tooLong, lineNumber, maxLineBytes)
+        : finishLine(Buffer.concat(parts), lineNumber);
+    if (decoded) yield decoded;
+  }
+}
+
+/** `csvLinesFromChunks` over a file, read in chunks (never whole). */
+export function csvLinesOfFile(file: string, maxLineBytes = MAX_CSV_LINE_BYTES): AsyncGenerator<LineDecode> {
+  return csvLinesFromChunks(createReadStream(file, { highWaterMark: 64 * 1024 }), maxLineBytes);
+}
+
+/** The same split over bytes already in memory (small CSVs, tests). */
+export function* csvLines(bytes: Uint8Array, maxLineBytes = MAX_CSV_LINE_BYTES): Generator<LineDecode> {
   let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   let lineNumber = 0;
   while (start < bytes.length) {
     let end = bytes.indexOf(0x0a, start);
     if (end === -1) end = bytes.length;
     lineNumber++;
-    let stop = end;
-    if (stop > start && bytes[stop - 1] === 0x0d) stop--;
-    const slice = bytes.subarray(start, stop);
+    const line = bytes.subarray(start, end);
     start = end + 1;
-    if (slice.length === 0 || slice.every((b) => b === 0x20 || b === 0x09)) continue;
-    try {
-      yield { ok: true, line: { line: lineNumber, text: utf8.decode(slice) } };
-    } catch {
-      yield {
-        ok: false,
-        line: lineNumber,
-        text: Buffer.from(slice).toString('latin1'),
-        detail: 'line is not valid UTF-8: re-save the CSV as UTF-8',
-      };
-    }
+    const decoded =
+      line.length > maxLineBytes + 1
+        ? overlong(line, lineNumber, maxLineBytes)
+        : finishLine(line, lineNumber);
+    if (decoded) yield decoded;
   }
 }

@@ -1,10 +1,11 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { mapLimited } from '../concurrency.js';
-import { csvLines, parseCsvRow } from './csv-row.js';
+import { csvLinesOfFile, type LineDecode, parseCsvRow } from './csv-row.js';
+import { DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIMIT } from './image-limits.js';
 import { type ImageProbe, probeImage } from './probe-image.js';
-import { resolveImageName } from './safe-path.js';
+import { confinedFile, resolveImageName } from './safe-path.js';
 import { ReasonTally, summariseReasons } from './tally.js';
 import {
   BAD_ROW_REASONS,
@@ -29,7 +30,9 @@ export const ingestOptionsSchema = z.object({
   /** `header` (default) checks size and end markers; `decode` also decodes every image (slow on SKU110K). */
   verify: z.enum(['header', 'decode']).default('header'),
   /** Images probed at once (file read + header parse). */
-  concurrency: z.number().int().min(1).default(4),
+  concurrency: z.number().int().min(1).max(64).default(4),
+  /** Images with more pixels are rejected (unreadable_image) before anything decodes them. */
+  maxImagePixels: z.number().int().min(1).max(MAX_IMAGE_PIXELS_LIMIT).default(DEFAULT_MAX_IMAGE_PIXELS),
 });
 export type IngestOptions = z.input<typeof ingestOptionsSchema>;
 
@@ -106,10 +109,10 @@ export async function ingestSku110k(options: IngestOptions): Promise<IngestResul
       });
       continue;
     }
-    const bytes = await readFile(path.join(opts.root, 'annotations', file));
-    rowsBySplit[split] += collectRows(bytes, file, split, imagesDir, bad, warnings, candidates);
+    const lines = csvLinesOfFile(await annotationCsvPath(opts.root, file));
+    rowsBySplit[split] += await collectRows(lines, file, split, imagesDir, bad, warnings, candidates);
   }
-  const probes = await probeAll(imagesDir, candidates, opts.verify, opts.concurrency);
+  const probes = await probeAll(imagesDir, candidates, opts.verify, opts.concurrency, opts.maxImagePixels);
   const boxes = acceptRows(candidates, probes, opts.boxPolicy, bad, warnings);
   noteFormatMismatches(probes, warnings);
   await noteUnannotatedImages(imagesDir, probes, warnings);
@@ -123,6 +126,16 @@ export async function ingestSku110k(options: IngestOptions): Promise<IngestResul
     );
   }
   return result;
+}
+
+/** The CSV's real path, refusing a link out of the dataset folder or anything but a regular file. */
+async function annotationCsvPath(root: string, file: string): Promise<string> {
+  const csv = await confinedFile(root, `annotations/${file}`, {
+    thing: 'annotation CSV',
+    folder: 'the dataset folder',
+  });
+  if (!csv.ok) throw new DatasetLayoutError(`annotations/${file}: ${csv.detail}`);
+  return csv.path;
 }
 
 async function findAnnotationCsvs(
@@ -158,19 +171,19 @@ async function findAnnotationCsvs(
 }
 
 /** Row-level checks that need no image. Returns the number of rows read. */
-function collectRows(
-  bytes: Uint8Array,
+async function collectRows(
+  lines: AsyncIterable<LineDecode>,
   file: string,
   split: Split,
   imagesDir: string,
   bad: ReasonTally<BadRowReason>,
   warnings: ReasonTally<WarningReason>,
   out: Candidate[],
-): number {
+): Promise<number> {
   let rows = 0;
   const rowsPerImage = new Map<string, number>();
   const seen = new Set<string>();
-  for (const decoded of csvLines(bytes)) {
+  for await (const decoded of lines) {
     rows++;
     if (!decoded.ok) {
       bad.add('malformed_row', { file, line: decoded.line, text: decoded.text, detail: decoded.detail });
@@ -236,9 +249,12 @@ async function probeAll(
   candidates: readonly Candidate[],
   verify: 'header' | 'decode',
   concurrency: number,
+  maxPixels: number,
 ): Promise<Map<string, ImageProbe>> {
   const names = [...new Set(candidates.map((c) => c.image))];
-  const probes = await mapLimited(names, concurrency, (name) => probeImage(imagesDir, name, verify));
+  const probes = await mapLimited(names, concurrency, (name) =>
+    probeImage(imagesDir, name, verify, maxPixels),
+  );
   return new Map(names.map((name, i) => [name, probes[i]!]));
 }
 

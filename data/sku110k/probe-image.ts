@@ -1,6 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
+import { DEFAULT_MAX_IMAGE_PIXELS } from './image-limits.js';
 import { resolveExistingInside, resolveImageName } from './safe-path.js';
+
+/** Image files are read whole to probe them: larger files are refused before the read. */
+const MAX_IMAGE_FILE_BYTES = 256 * 2 ** 20;
 
 export type ImageProbe =
   | { ok: true; width: number; height: number; format: string }
@@ -13,12 +17,29 @@ export type ImageVerify = 'header' | 'decode';
  * Reads an image file once and reports its pixel size, or why it cannot be used. Truncation is caught without
  * decoding by looking for the format's end marker (JPEG EOI, PNG IEND), which is what a cut-off download loses.
  */
-export async function probeImage(imagesDir: string, name: string, verify: ImageVerify): Promise<ImageProbe> {
+export async function probeImage(
+  imagesDir: string,
+  name: string,
+  verify: ImageVerify,
+  maxPixels: number = DEFAULT_MAX_IMAGE_PIXELS,
+): Promise<ImageProbe> {
   const lexical = resolveImageName(imagesDir, name);
   if (!lexical.ok) return { ok: false, reason: 'unsafe_image_path', detail: lexical.detail };
   const real = await resolveExistingInside(imagesDir, lexical.path);
   if (real === 'missing') return { ok: false, reason: 'missing_image', detail: `no file images/${name}` };
   if (!real.ok) return { ok: false, reason: 'unsafe_image_path', detail: real.detail };
+  // A FIFO or device under images/ would block the read (until the activity times out) or never end it.
+  const st = await stat(real.path);
+  if (!st.isFile())
+    return {
+      ok: false,
+      reason: 'unreadable_image',
+      detail: `images/${name} is not a regular file; not read`,
+    };
+  if (st.size > MAX_IMAGE_FILE_BYTES) {
+    const detail = `file is ${st.size} bytes, above the ${MAX_IMAGE_FILE_BYTES} accepted`;
+    return { ok: false, reason: 'unreadable_image', detail };
+  }
   let bytes: Buffer;
   try {
     bytes = await readFile(real.path);
@@ -31,7 +52,13 @@ export async function probeImage(imagesDir: string, name: string, verify: ImageV
     const meta = await sharp(bytes).metadata();
     if (!meta.width || !meta.height)
       return { ok: false, reason: 'unreadable_image', detail: 'image has no size' };
-    if (verify === 'decode') await sharp(bytes, { failOn: 'truncated' }).raw().toBuffer();
+    // A small file can declare a huge image (a 1.5 MB JPEG of 16383² pixels decodes to 768 MiB).
+    if (meta.width * meta.height > maxPixels) {
+      const detail = `${meta.width}x${meta.height} is ${meta.width * meta.height} pixels, above ingest.maxImagePixels (${maxPixels})`;
+      return { ok: false, reason: 'unreadable_image', detail };
+    }
+    if (verify === 'decode')
+      await sharp(bytes, { failOn: 'truncated', limitInputPixels: maxPixels }).raw().toBuffer();
     return { ok: true, width: meta.width, height: meta.height, format: meta.format ?? 'unknown' };
   } catch (error) {
     return { ok: false, reason: 'unreadable_image', detail: `cannot decode: ${(error as Error).message}` };

@@ -11,6 +11,7 @@ export const HeadFitParams = z.strictObject({
   l2Grid: z
     .array(z.number().gt(0, 'an L2 strength is > 0, e.g. 1e-3'))
     .min(1)
+    .max(100)
     .default([1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1]),
   /** Folds for choosing λ; fewer when the smallest class has fewer samples (no CV below 2 per class). */
   cvFolds: z.number().int().min(2).max(20).default(5),
@@ -23,11 +24,11 @@ export const HeadFitParams = z.strictObject({
    * neighbouring grid points differ by far more than a fit this close to its optimum can move them.
    */
   cvTolerance: z.number().gt(0).max(1e-2).default(1e-4),
-  maxIterations: z.number().int().min(10).default(2000),
+  maxIterations: z.number().int().min(10).max(1_000_000).default(2000),
   /** Minimum max-probability of a pseudo-label (semi-supervised). */
   pseudoThreshold: z.number().gt(0).max(1).default(0.9),
   /** Pseudo-labelling rounds after the supervised fit (semi-supervised). */
-  pseudoRounds: z.number().int().min(1).default(2),
+  pseudoRounds: z.number().int().min(1).max(100).default(2),
   /** Weight of one pseudo-labelled row relative to one true label (1: equal). */
   pseudoWeight: z.number().gt(0).max(1).default(1),
 });

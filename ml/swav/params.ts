@@ -19,16 +19,16 @@ export const SwavParams = z.strictObject({
   arch: BuiltBackboneSpec,
   /** Seeds the projection head, the prototypes, augmentation draws and epoch shuffles. */
   seed: z.number().int().default(1),
-  epochs: auto(z.number().int().min(1)),
-  batchSize: z.number().int().min(2).default(64),
-  prototypes: auto(z.number().int().min(2)),
+  epochs: auto(z.number().int().min(1).max(10_000)),
+  batchSize: z.number().int().min(2).max(8192).default(64),
+  prototypes: auto(z.number().int().min(2).max(65_536)),
   /** Hidden width of the projection MLP (SwAV: 2048). */
-  projHidden: z.number().int().min(8).default(256),
+  projHidden: z.number().int().min(8).max(16_384).default(256),
   /** Embedding width (SwAV: 128; 64 suits the small ResNets' 128–256-d features). */
-  projOut: z.number().int().min(8).default(64),
-  globalCrop: auto(z.number().int().min(8)),
-  localCrop: auto(z.number().int().min(8)),
-  localCount: auto(z.number().int().min(0)),
+  projOut: z.number().int().min(8).max(8192).default(64),
+  globalCrop: auto(z.number().int().min(8).max(1024)),
+  localCrop: auto(z.number().int().min(8).max(1024)),
+  localCount: auto(z.number().int().min(0).max(32)),
   /** RandomResizedCrop area ranges (SwAV at 224 px: global [0.14, 1], local [0.05, 0.14]). */
   globalScale: auto(scaleRange),
   localScale: auto(scaleRange),
@@ -45,18 +45,18 @@ export const SwavParams = z.strictObject({
   /** Sinkhorn entropy regularisation; smaller gives sharper codes (SwAV: 0.05; 0.03 if training collapses). */
   epsilon: z.number().positive().default(0.05),
   /** Sinkhorn's alternating normalisation rounds (SwAV: 3). */
-  sinkhornIterations: z.number().int().min(1).default(3),
+  sinkhornIterations: z.number().int().min(1).max(1000).default(3),
   /** Softmax temperature of the swapped prediction (SwAV: 0.1). */
   temperature: z.number().positive().default(0.1),
   /** Steps during which the prototypes get no update at all (SwAV: about one epoch). */
-  freezePrototypesSteps: z.number().int().min(0).default(20),
-  queueLength: auto(z.number().int().min(0)),
-  queueStartEpoch: auto(z.number().int().min(0)),
+  freezePrototypesSteps: z.number().int().min(0).max(10_000_000).default(20),
+  queueLength: auto(z.number().int().min(0).max(1_000_000)),
+  queueStartEpoch: auto(z.number().int().min(0).max(10_000)),
   /** Use at most this many crops (outside the held-out region) per epoch (0 = all). */
-  maxImages: z.number().int().min(0).default(0),
-  checkpointEverySteps: z.number().int().min(1).default(20),
+  maxImages: z.number().int().min(0).max(100_000_000).default(0),
+  checkpointEverySteps: z.number().int().min(1).max(10_000_000).default(20),
   /** Epochs in a row that must look collapsed before the gate fires. */
-  collapsePatience: z.number().int().min(1).default(3),
+  collapsePatience: z.number().int().min(1).max(10_000).default(3),
   /** When the gate fires, retry once from the last healthy epoch with `collapseRetryFixes` applied. */
   collapseRetry: z.boolean().default(true),
   collapseRetryFixes: z
@@ -67,8 +67,8 @@ export const SwavParams = z.strictObject({
    * Labelled train crops (a fixed seeded subset) scored by k-NN after every epoch; 0 (default) turns the
    * monitor off. On, it makes pretraining read labels.csv, so every label change re-runs SwAV.
    */
-  monitorCrops: z.number().int().min(0).default(0),
-  monitorK: z.number().int().min(1).default(20),
+  monitorCrops: z.number().int().min(0).max(100_000).default(0),
+  monitorK: z.number().int().min(1).max(1000).default(20),
 });
 
 export type SwavSettings = z.output<typeof SwavParams>;

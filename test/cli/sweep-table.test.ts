@@ -7,8 +7,8 @@ import type { EvalMetricsFile } from '../../pipelines/artefacts/evaluate-metrics
 import type { DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
 import { evaluateStage } from '../../pipelines/stages.js';
-import { ArtefactWriter } from '../../store/artefacts.js';
-import { createS3Client, ensureBucket } from '../../store/s3.js';
+import { ArtefactWriter, bucketOf } from '../../store/artefacts.js';
+import { ensureBucket } from '../../store/s3.js';
 import { testSettings } from '../support/env.js';
 
 const points: SweepPoint[] = [
@@ -38,7 +38,7 @@ describe('sweep table (Table 2)', () => {
 
   it("reads each evaluate node's metrics.json from its artefact", async () => {
     const settings = testSettings('sweep-metrics');
-    const bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
+    const bucket = bucketOf(settings);
     await ensureBucket(bucket.s3, settings.s3);
     const plan: DagPlan = { pipeline: 'fake', nodes: [] };
     const refs: Record<string, Awaited<ReturnType<ArtefactWriter['publish']>>['ref']> = {};

@@ -4,7 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { startPipelineRun } from '../../cli/runs.js';
 import type { DagNode, DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
-import { manifestKey, readManifest } from '../../store/artefacts.js';
+import { bucketOf, manifestKey, readManifest } from '../../store/artefacts.js';
 import { createS3Client, readObject } from '../../store/s3.js';
 import { type RunState, runStateQuery } from '../../workflows/run-state.js';
 import {
@@ -122,7 +122,7 @@ describe('DAG executor against the real Temporal + MinIO', () => {
     const plan = diamond(5, 'corrupt', 4000);
     const first = await (await startPipelineRun(w.client, w.settings, plan)).result();
     const s3 = createS3Client(w.settings.s3);
-    const bucket = { s3, bucket: w.settings.s3.bucket };
+    const bucket = bucketOf(w.settings, s3);
     const scaleRef = first.refs.scale!;
     const manifest = await readManifest(bucket, 't-scale', scaleRef.key);
     const file = manifest!.files[0]!;

@@ -8,8 +8,7 @@ import { startPipelineRun } from '../../cli/runs.js';
 import type { DagNode, DagPlan } from '../../pipelines/dag.js';
 import type { StageDef } from '../../pipelines/stage.js';
 import { stageNode } from '../../pipelines/stage.js';
-import { readArtefactFile, readManifest } from '../../store/artefacts.js';
-import { createS3Client } from '../../store/s3.js';
+import { bucketOf, readArtefactFile, readManifest } from '../../store/artefacts.js';
 import { FAKE_STAGES, generateStage, scaleStage } from '../support/fake-stages.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
@@ -77,7 +76,7 @@ describe("the report's Lineage cache-hit column comes from the workflow (real Te
   async function runLineage(p: DagPlan) {
     const handle = await startPipelineRun(w.client, w.settings, p);
     const result = await handle.result();
-    const bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+    const bucket = bucketOf(w.settings);
     const ref = result.refs.lineage;
     assert.ok(ref, 'the lineage node produced its artefact');
     const manifest = await readManifest(bucket, ref.stage, ref.key);

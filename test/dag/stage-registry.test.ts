@@ -16,8 +16,8 @@ import {
   sampleStage,
 } from '../../pipelines/stages.js';
 import type { Manifest } from '../../store/artefact-schema.js';
-import { ArtefactWriter, readArtefactFile } from '../../store/artefacts.js';
-import { createS3Client, ensureBucket } from '../../store/s3.js';
+import { ArtefactWriter, bucketOf, readArtefactFile } from '../../store/artefacts.js';
+import { ensureBucket } from '../../store/s3.js';
 import { testSettings } from '../support/env.js';
 
 describe('one stage registry: PAPER_STAGES declares, the worker implements, nothing else lists stages', () => {
@@ -85,7 +85,7 @@ describe('one stage registry: PAPER_STAGES declares, the worker implements, noth
 describe('typed artefact contracts: writes checked against the declaration, reads parsed by it', () => {
   it('writes a declared JSON file byte for byte as before, and refuses undeclared, mis-kinded or invalid ones', async () => {
     const settings = testSettings('contracts');
-    const bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
+    const bucket = bucketOf(settings);
     await ensureBucket(bucket.s3, settings.s3);
     const raw = new ArtefactWriter(bucket, sampleStage.name, randomBytes(32).toString('hex'));
     const writer = contractWriter(raw, sampleStage);

@@ -7,8 +7,7 @@ import sharp from 'sharp';
 import { startPipelineRun } from '../../cli/runs.js';
 import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import { RunConfigSchema } from '../../pipelines/paper.js';
-import { type Bucket, readArtefactFile, readManifest } from '../../store/artefacts.js';
-import { createS3Client } from '../../store/s3.js';
+import { type Bucket, bucketOf, readArtefactFile, readManifest } from '../../store/artefacts.js';
 import { runStateQuery } from '../../workflows/run-state.js';
 import { runCli } from '../support/cli.js';
 import { harnessRoot } from '../support/env.js';
@@ -173,7 +172,7 @@ describe('a sweep of broken SKU110K datasets and run configs', () => {
     base = path.join(dir, 'base');
     await makeShelves({ ...tinyShelvesOptions(base, 31, 6), labelShare: 0.6 });
     w = await startTestWorker('bad-input');
-    bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+    bucket = bucketOf(w.settings);
   });
 
   after(async () => {

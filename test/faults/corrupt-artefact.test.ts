@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { startPipelineRun } from '../../cli/runs.js';
 import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import type { DagPlan } from '../../pipelines/dag.js';
-import { type Bucket, readManifest } from '../../store/artefacts.js';
-import { createS3Client, readObject } from '../../store/s3.js';
+import { type Bucket, bucketOf, readManifest } from '../../store/artefacts.js';
+import { readObject } from '../../store/s3.js';
 import { harnessRoot } from '../support/env.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 import { faultRng, uniqueRunId, withTimeout } from './fault-mode.js';
@@ -24,7 +24,7 @@ describe('a corrupted byte in a cached artefact of a real stage', () => {
     // labelShare 0.6: at the default 0.3 this seed labels no tshirt, and ingest refuses a class without labels.
     await makeShelves({ ...tinyShelvesOptions(path.join(dir, 'shelves'), 23, 6), labelShare: 0.6 });
     w = await startTestWorker('corrupt');
-    bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+    bucket = bucketOf(w.settings);
     const config = tinyPaperConfig(
       path.join(dir, 'shelves'),
       { epochs: 1, checkpointEverySteps: 5 },

@@ -9,8 +9,13 @@ import { startPipelineRun } from '../../cli/runs.js';
 import type { Settings } from '../../config/settings.js';
 import type { DagNode, DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
-import { type Bucket, readArtefactFile, readManifest, verifyManifest } from '../../store/artefacts.js';
-import { createS3Client } from '../../store/s3.js';
+import {
+  type Bucket,
+  bucketOf,
+  readArtefactFile,
+  readManifest,
+  verifyManifest,
+} from '../../store/artefacts.js';
 import { runStateQuery } from '../../workflows/run-state.js';
 import { harnessRoot, testSettings } from '../support/env.js';
 import { FAKE_STAGES, generateStage, scaleStage, sumStage } from '../support/fake-stages.js';
@@ -132,7 +137,7 @@ describe('a MinIO outage in the middle of a stage', () => {
       s3: { ...base.s3, port: minio.port, ...OWN_MINIO_CREDENTIALS, bucket: 'faults-outage' },
     };
     worker = await startWorkerOn(settings, [...FAKE_STAGES, chunkedStage]);
-    bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
+    bucket = bucketOf(settings);
   });
 
   after(async () => {

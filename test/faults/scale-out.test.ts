@@ -9,8 +9,7 @@ import type { Settings } from '../../config/settings.js';
 import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import type { DagPlan } from '../../pipelines/dag.js';
 import { RunConfigSchema } from '../../pipelines/paper.js';
-import { type Bucket, readManifest } from '../../store/artefacts.js';
-import { createS3Client } from '../../store/s3.js';
+import { type Bucket, bucketOf, readManifest } from '../../store/artefacts.js';
 import { runStateQuery } from '../../workflows/run-state.js';
 import { harnessRoot, testSettings } from '../support/env.js';
 import { spawnWorkerProcess, stopAll, type WorkerProcess } from '../support/processes.js';
@@ -31,7 +30,7 @@ describe('scale-out: two cpu worker processes and one gpu worker process, one cp
     await makeShelves({ ...tinyShelvesOptions(dataset, 13, 16), labelShare: 0.6 });
     settings = testSettings('scale-out');
     ({ client, close: closeClient } = await connectClient(settings));
-    bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
+    bucket = bucketOf(settings);
     const tiny = tinyPaperConfig(dataset, { epochs: 2, checkpointEverySteps: 3 }, 'scale-out');
     // Several sweep points (child workflows) give the two cpu workers parallel work to share.
     const fractions = byMode([100], [50, 100]);

@@ -5,9 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { startPipelineRun } from '../../cli/runs.js';
 import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import type { DagPlan } from '../../pipelines/dag.js';
-import { type Bucket, readManifest } from '../../store/artefacts.js';
+import { type Bucket, bucketOf, readManifest } from '../../store/artefacts.js';
 import { checkpointPrefix } from '../../store/checkpoints.js';
-import { createS3Client, readObject } from '../../store/s3.js';
+import { readObject } from '../../store/s3.js';
 import { runStateQuery } from '../../workflows/run-state.js';
 import { harnessRoot } from '../support/env.js';
 import { spawnWorkerProcess, stopAll, type WorkerProcess } from '../support/processes.js';
@@ -150,7 +150,7 @@ describe('SIGKILL of the gpu worker process during SwAV pretraining and feature 
     const dataset = path.join(logDir, 'shelves');
     await makeShelves({ ...tinyShelvesOptions(dataset, 11, 24), labelShare: 0.6 });
     cpu = await startTestWorker('swav-kill');
-    bucket = { s3: createS3Client(cpu.settings.s3), bucket: cpu.settings.s3.bucket };
+    bucket = bucketOf(cpu.settings);
     plan = faultPlan(
       tinyPaperConfig(dataset, { epochs: EPOCHS, checkpointEverySteps: CHECKPOINT_EVERY }),
       SWAV_NODES,

@@ -66,7 +66,7 @@ describe('shelfssl infra lifecycle', async () => {
       conn.client.workflow.execute(smokeWorkflow, {
         taskQueue: settings.temporal.taskQueues.cpu,
         workflowId,
-        args: [{ key: 'restart/a.txt', text: 'survives restarts' }],
+        args: [{ key: 'smoke/restart-a.txt', text: 'survives restarts' }],
       }),
     );
     await conn.close();
@@ -88,7 +88,7 @@ describe('shelfssl infra lifecycle', async () => {
       const history = await handle.fetchHistory();
       assert.ok((history.events ?? []).length >= 5);
       const result = await handle.result();
-      assert.equal(result.key, 'restart/a.txt');
+      assert.equal(result.key, 'smoke/restart-a.txt');
     } finally {
       await conn.close();
     }

@@ -11,9 +11,8 @@ import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import { decodeSwavState } from '../../ml/swav/index.js';
 import type { DagPlan } from '../../pipelines/dag.js';
 import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
-import { readArtefactFile, readManifest } from '../../store/artefacts.js';
+import { bucketOf, readArtefactFile, readManifest } from '../../store/artefacts.js';
 import { loadLatestCheckpoint } from '../../store/checkpoints.js';
-import { createS3Client } from '../../store/s3.js';
 import type { RunState } from '../../workflows/run-state.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
@@ -50,7 +49,7 @@ describe('pretrain stage: auto settings, k-NN monitor, collapse retry', () => {
   after(async () => {
     await w.stop();
   });
-  const bucket = () => ({ s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket });
+  const bucket = () => bucketOf(w.settings);
 
   /** The newest checkpoint of the (failed, so unpublished) temperature-100 run, found by its config. */
   async function collapsedRunState() {

@@ -8,8 +8,7 @@ import { startPipelineRun } from '../../cli/runs.js';
 import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
 import { parseReportInput } from '../../report/model.js';
-import { readArtefactFile, readManifest } from '../../store/artefacts.js';
-import { createS3Client } from '../../store/s3.js';
+import { bucketOf, readArtefactFile, readManifest } from '../../store/artefacts.js';
 import { PipelineRunResultSchema, partialResultOf } from '../../workflows/run-result.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
@@ -79,7 +78,7 @@ describe('the paper pipeline with one backbone failing deterministically', () =>
     assert.ok(succeeded.length > 0 && succeeded.every((n) => n.status === 'done'));
     assert.equal(status.report?.status, 'done');
 
-    const bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+    const bucket = bucketOf(w.settings);
     const manifest = (await readManifest(bucket, 'report', result.refs.report!.key))!;
     const input = parseReportInput(
       JSON.parse((await readArtefactFile(bucket, manifest, 'report-input.json')).toString()),

@@ -7,8 +7,7 @@ import { z } from 'zod';
 import { startPipelineRun } from '../../cli/runs.js';
 import { makeShelves } from '../../data/shelves/index.js';
 import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
-import { readArtefactFile, readManifest } from '../../store/artefacts.js';
-import { createS3Client } from '../../store/s3.js';
+import { bucketOf, readArtefactFile, readManifest } from '../../store/artefacts.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
 const IndexSchema = z.object({
@@ -40,7 +39,7 @@ it('ingests and crops 200 generated Fashion-MNIST shelves through the DAG: count
   const plan = expandPaperPipeline(RunConfigSchema.parse({ dataset: { location: dir } }));
   plan.nodes = plan.nodes.filter((n) => ['snapshot', 'ingest', 'crop'].includes(n.id));
   const result = await (await startPipelineRun(w.client, w.settings, plan)).result();
-  const bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+  const bucket = bucketOf(w.settings);
   const ingest = (await readManifest(bucket, 'ingest', result.refs.ingest!.key))!;
   const crop = (await readManifest(bucket, 'crop', result.refs.crop!.key))!;
   assert.equal(ingest.metrics.images, 200);

@@ -11,7 +11,7 @@ import { startPipelineRun } from '../../cli/runs.js';
 import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
 import { withSuggestNode } from '../../pipelines/suggest-plan.js';
-import { readArtefactFile, readManifest } from '../../store/artefacts.js';
+import { bucketOf, readArtefactFile, readManifest } from '../../store/artefacts.js';
 import { createS3Client } from '../../store/s3.js';
 import type { PipelineRunResult } from '../../workflows/pipeline-run.js';
 import { runCli } from '../support/cli.js';
@@ -50,7 +50,7 @@ function tinyConfig(location: string) {
 
 /** A run's report artefact: its manifest and the workbook, read back sha256-checked. */
 async function reportOf(w: RunningWorker, result: PipelineRunResult) {
-  const bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+  const bucket = bucketOf(w.settings);
   const manifest = (await readManifest(bucket, 'report', result.refs.report!.key))!;
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(
@@ -104,7 +104,7 @@ describe('the paper pipeline end to end on generated shelves', () => {
   });
 
   it('each semi-supervised head reuses the supervised head of its sweep point as its teacher', async () => {
-    const bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+    const bucket = bucketOf(w.settings, createS3Client(w.settings.s3));
     const semi = Object.keys(first.refs).filter(
       (id) => id.startsWith('head@') && id.includes('/semi-supervised/'),
     );
@@ -122,7 +122,7 @@ describe('the paper pipeline end to end on generated shelves', () => {
 
   it('stores features as .npy shards that numpy loads with the right shape', async () => {
     const s3 = createS3Client(w.settings.s3);
-    const bucket = { s3, bucket: w.settings.s3.bucket };
+    const bucket = bucketOf(w.settings, s3);
     const ref = first.refs['features@swav']!;
     const manifest = (await readManifest(bucket, 'features', ref.key))!;
     const index = JSON.parse((await readArtefactFile(bucket, manifest, 'index.json')).toString());
@@ -279,7 +279,7 @@ describe('the paper pipeline end to end on generated shelves', () => {
     assert.equal(status.get('backbone@swav'), 'cached', 'SwAV is not re-trained for new labels');
     assert.equal(status.get('features@swav'), 'cached');
     assert.equal(status.get('sample@seed1'), 'done');
-    const bucket = { s3: createS3Client(w.settings.s3), bucket: w.settings.s3.bucket };
+    const bucket = bucketOf(w.settings, createS3Client(w.settings.s3));
     const candidates = async (result: PipelineRunResult) => {
       const m = (await readManifest(bucket, 'sample', result.refs['sample@seed1']!.key))!;
       return JSON.parse((await readArtefactFile(bucket, m, 'sample.json')).toString()).candidates as number;

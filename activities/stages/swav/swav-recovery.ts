@@ -2,6 +2,7 @@ import type { CollapseFixKey, FixValue, ResolvedSwavSettings } from '../../../ml
 import type { Bucket } from '../../../store/artefacts.js';
 import { checkpointPrefix } from '../../../store/checkpoints.js';
 import { isNotFound, readObject } from '../../../store/s3.js';
+import { sign, verifySignature } from '../../../store/signing.js';
 
 export interface FixContext {
   /** Step the retried run restarts from (its prototype freeze counts from here). */
@@ -95,14 +96,22 @@ function healthyStateKey(cacheKey: string): string {
 export async function saveHealthyState(bucket: Bucket, cacheKey: string, blob: Uint8Array): Promise<void> {
   const buf = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   const key = healthyStateKey(cacheKey);
-  await bucket.s3.putObject(bucket.bucket, key, buf, buf.length);
+  // Signed beside the bytes: training never restarts from a state someone else put in the bucket.
+  const body = Buffer.concat([Buffer.from(`${sign(bucket.signingKey, 'healthy-state', buf)}\n`), buf]);
+  await bucket.s3.putObject(bucket.bucket, key, body, body.length);
 }
 
+const SIGNATURE_LINE = 'hmac-sha256:'.length + 64 + 1;
+
 export async function loadHealthyState(bucket: Bucket, cacheKey: string): Promise<Buffer | undefined> {
+  let body: Buffer;
   try {
-    return await readObject(bucket.s3, bucket.bucket, healthyStateKey(cacheKey));
+    body = await readObject(bucket.s3, bucket.bucket, healthyStateKey(cacheKey));
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
   }
+  const signature = body.subarray(0, SIGNATURE_LINE - 1).toString('latin1');
+  const blob = body.subarray(SIGNATURE_LINE);
+  return verifySignature(bucket.signingKey, 'healthy-state', blob, signature) ? blob : undefined;
 }

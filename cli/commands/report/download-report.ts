@@ -3,8 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Settings } from '../../../config/settings.js';
 import { reportStage } from '../../../pipelines/stages.js';
-import { readArtefactFile, readManifest } from '../../../store/artefacts.js';
-import { createS3Client } from '../../../store/s3.js';
+import { bucketOf, readArtefactFile, readManifest } from '../../../store/artefacts.js';
 import {
   type PipelineRunResult,
   PipelineRunResultSchema,
@@ -61,11 +60,19 @@ export async function downloadRunReport(
     throw new Error(
       `run ${workflowId} has no ${reportStage.name} node (nodes: ${Object.keys(result.refs).join(', ')})`,
     );
-  const bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
+  const bucket = bucketOf(settings);
   const manifest = await readManifest(bucket, ref.stage, ref.key);
   if (!manifest)
     throw new Error(
       `report artefact ${ref.stage}/${ref.key} is gone from the store; re-run with --stage report`,
+    );
+  // The run's Temporal history recorded the digest of the report it wrote: a manifest of other content at
+  // that key (a later run's report, or a rewrite) is not this run's report.
+  if (manifest.digest !== ref.digest)
+    throw new Error(
+      `report artefact ${ref.stage}/${ref.key} now holds digest ${manifest.digest.slice(0, 12)}, but run ` +
+        `${workflowId} recorded ${ref.digest.slice(0, 12)} in its history: it was replaced since (a later run of ` +
+        `the same inputs, or a rewrite); run \`shelfssl rerun ${workflowId} --stage report\` for a fresh one`,
     );
   const data = await readArtefactFile(bucket, manifest, REPORT_FILE);
   const target = path.resolve(out);

@@ -11,6 +11,8 @@ export interface ExecuteOptions {
   detach: boolean;
   /** Run the cpu and gpu workers in this process while waiting (off: workers run elsewhere). */
   localWorkers: boolean;
+  /** Dataset and model folders of the user's own plan, added to the local workers' data roots. */
+  dataRoots?: readonly string[];
   /** After a successful run, e.g. the sweep's accuracy table. */
   afterSuccess?: (
     client: Client,
@@ -39,7 +41,7 @@ export async function executeRun(
       console.log(`follow it with \`shelfssl status ${handle.workflowId}\``);
       return EXIT.ok;
     }
-    const workers = opts.localWorkers ? await startLocalWorkers(settings) : undefined;
+    const workers = opts.localWorkers ? await startLocalWorkers(settings, opts.dataRoots ?? []) : undefined;
     try {
       const { code, outcome } = await waitForRun(client, settings, handle);
       if (outcome.ok && opts.afterSuccess) await opts.afterSuccess(client, settings, outcome);

@@ -34,11 +34,15 @@ function stopChild(child: ChildProcess): Promise<void> {
  * progress display stays live) and runs the stages in two child processes, one per task queue, so
  * CPU-bound training never stalls workflow tasks.
  */
-export async function startLocalWorkers(settings: Settings): Promise<LocalWorkers> {
+export async function startLocalWorkers(
+  settings: Settings,
+  extraDataRoots: readonly string[] = [],
+): Promise<LocalWorkers> {
   // Loaded on use: the worker pulls in every stage (TensorFlow.js, sharp), seconds that `--help` and
   // `--no-worker` need not pay.
   const { createShelfWorker } = await import('../../../workers/worker.js');
-  const children = [spawnActivityWorker(settings, 'cpu'), spawnActivityWorker(settings, 'gpu')];
+  const own = { ...settings, dataRoots: [...new Set([...settings.dataRoots, ...extraDataRoots])] };
+  const children = [spawnActivityWorker(own, 'cpu'), spawnActivityWorker(own, 'gpu')];
   const workflows: Worker = await createShelfWorker(settings, 'cpu', { role: 'workflows' });
   const running = workflows.run();
   return {

@@ -2,8 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../../../config/settings.js';
 import { SUGGEST_NODE } from '../../../pipelines/suggest-plan.js';
-import { readArtefactFile, readManifest } from '../../../store/artefacts.js';
-import { createS3Client } from '../../../store/s3.js';
+import { bucketOf, readArtefactFile, readManifest } from '../../../store/artefacts.js';
 import type { PipelineRunResult } from '../../../workflows/run-result.js';
 
 export const SUGGESTION_FILES = ['to-label.csv', 'contact-sheet.png', 'suggestions.json'] as const;
@@ -19,7 +18,7 @@ export async function saveSuggestions(
     throw new Error(
       `the run has no ${SUGGEST_NODE} artefact (nodes: ${Object.keys(result.refs).join(', ')})`,
     );
-  const bucket = { s3: createS3Client(settings.s3), bucket: settings.s3.bucket };
+  const bucket = bucketOf(settings);
   const manifest = await readManifest(bucket, ref.stage, ref.key);
   if (!manifest) throw new Error(`suggest artefact ${ref.key} is gone from the store; run suggest again`);
   await mkdir(outDir, { recursive: true });
