@@ -22,7 +22,13 @@ export interface BoxLabel {
   label: number;
 }
 
-export const LABEL_REASONS = ['unknown_class', 'no_matching_box', 'conflicting_label'] as const;
+/** `image_not_ingested`: the row's image has no box at all (missing or rejected image): not the row's fault. */
+export const LABEL_REASONS = [
+  'unknown_class',
+  'image_not_ingested',
+  'no_matching_box',
+  'conflicting_label',
+] as const;
 export type LabelReason = (typeof LABEL_REASONS)[number];
 
 export interface MatchLabelsResult {
@@ -65,7 +71,15 @@ export function matchLabels(
       });
       continue;
     }
-    const match = findBox(byImage.get(row.image) ?? [], row, opts.iouThreshold);
+    const onImage = byImage.get(row.image);
+    if (!onImage) {
+      bad.add('image_not_ingested', {
+        ...example,
+        detail: `${row.image} has no ingested box: the image is missing or all its annotation rows were rejected (see the annotation findings)`,
+      });
+      continue;
+    }
+    const match = findBox(onImage, row, opts.iouThreshold);
     if (!match) {
       bad.add('no_matching_box', {
         ...example,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type CsvRow, csvLines, parseCsvRow } from '../sku110k/csv-row.js';
+import { CSV_COLUMNS, type CsvRow, csvLines, parseCsvRow } from '../sku110k/csv-row.js';
 import { ReasonTally } from '../sku110k/tally.js';
 import type { ReasonCount } from '../sku110k/types.js';
 
@@ -16,8 +16,10 @@ export type LabelCsvReason = (typeof LABEL_CSV_REASONS)[number];
 
 export interface LabelCsv {
   rows: LabelRow[];
-  /** Non-blank lines read. */
+  /** Non-blank lines read, the header row (if any) not counted. */
   lines: number;
+  /** The first line was a header (`image_name,x1,y1,...`), skipped rather than counted as a bad row. */
+  header?: boolean;
   bad: Record<LabelCsvReason, ReasonCount>;
 }
 
@@ -31,7 +33,12 @@ export function parseLabelCsv(bytes: Uint8Array, fileName: string, examplesPerRe
   const bad = new ReasonTally(LABEL_CSV_REASONS, examplesPerReason);
   const rows: LabelRow[] = [];
   let lines = 0;
+  let header = false;
   for (const decoded of csvLines(bytes)) {
+    if (lines === 0 && !header && decoded.ok && isHeaderRow(decoded.line.text)) {
+      header = true;
+      continue;
+    }
     lines++;
     if (!decoded.ok) {
       bad.add('malformed_row', {
@@ -49,5 +56,26 @@ export function parseLabelCsv(bytes: Uint8Array, fileName: string, examplesPerRe
     }
     rows.push({ ...parsed.row, file: fileName, line: decoded.line.line, text: decoded.line.text });
   }
-  return { rows, lines, bad: bad.toJSON() };
+  return { rows, lines, bad: bad.toJSON(), ...(header ? { header } : {}) };
+}
+
+/**
+ * A header row: no number where the coordinates go, and at least two cells named like SKU110K's columns
+ * (`image_name,x1,y1,x2,y2,class,...`, any case, also `image`, `label`, `width`, `height`).
+ */
+export function isHeaderRow(text: string): boolean {
+  const cells = text.split(',').map((c) => c.trim().toLowerCase().replace(/^"|"$/g, ''));
+  if (cells.slice(1, 5).some((c) => c !== '' && Number.isFinite(Number(c)))) return false;
+  const names = new Set<string>([
+    ...CSV_COLUMNS,
+    'image',
+    'label',
+    'width',
+    'height',
+    'xmin',
+    'ymin',
+    'xmax',
+    'ymax',
+  ]);
+  return cells.filter((c) => names.has(c)).length >= 2;
 }
