@@ -22,6 +22,7 @@ import {
   pruneCheckpoints,
   saveCheckpoint,
 } from '../store/checkpoints.js';
+import { tryLease } from '../store/stage-lease.js';
 import { openArtefact } from './artefact-input.js';
 import { nodeCacheKey, type StageCodeIdentities } from './cache.js';
 import type { ActivityDeps } from './deps.js';
@@ -33,6 +34,8 @@ import type { LoadedInput, StageContext, StageImpl } from './stage-types.js';
 import { isStorageUnreachable, waitForStorage } from './storage-outage.js';
 
 const KEEP_ALIVE_MS = 10_000;
+/** How often a stage waiting on another run's identical stage looks for its artefact. */
+const LEASE_POLL_MS = 2000;
 
 export { StageFailure };
 
@@ -122,71 +125,117 @@ function runStageAttempt(
     if (existing && (await verifyManifest(bucket, existing)).ok) {
       return { ref: { stage: node.stage, key: cacheKey, digest: existing.digest }, attempt, reused: true };
     }
-    // A forced recompute starts from scratch; a retry of it may still resume from its own checkpoints.
-    if (recompute && attempt === 1) await clearCheckpoints(bucket, node.stage, cacheKey);
-    const loaded: Record<string, LoadedInput> = {};
-    for (const [name, ref] of Object.entries(inputs))
-      loaded[name] = await loadInput(bucket, impl.def, name, ref);
-
     const actx = Context.current();
-    const previous = StageProgressSchema.safeParse(actx.info.heartbeatDetails);
-    if (previous.success) beat.last = previous.data;
     const report = createProgressReporter(node.id, signalEveryMs);
-    const scratchDir = await mkdtemp(path.join(os.tmpdir(), `shelfssl-${node.stage}-`));
-    const writer = new ArtefactWriter(bucket, node.stage, cacheKey);
-    const ctx: StageContext = {
-      stage: node.stage,
-      nodeId: node.id,
-      cacheKey,
-      bucket,
-      inputs: loaded,
-      upstreamFailures,
-      upstreamCacheHits,
-      writer: contractWriter(writer, impl.def),
-      progress: (p) => {
+    const lease = await leaseOrTheirResult(bucket, node.stage, cacheKey, {
+      me: { workflowId: actx.info.workflowExecution?.workflowId ?? actx.info.activityId, nodeId: node.id },
+      recompute,
+      waiting: (p) => {
         beat.last = p;
         report(p);
       },
-      previousProgress: previous.success ? previous.data : undefined,
-      saveCheckpoint: async (step, blob) => {
-        const pointer = await saveCheckpoint(bucket, node.stage, cacheKey, step, blob);
-        await pruneCheckpoints(bucket, node.stage, cacheKey);
-        return pointer;
-      },
-      loadCheckpoint: () => loadLatestCheckpoint(bucket, node.stage, cacheKey),
-      scratchDir,
-      dataRoots,
-      cancelled: actx.cancellationSignal,
-      log: (m) => actx.log.info(m),
-    };
-    const startedAt = new Date();
+    });
+    if (lease.kind === 'published') return { ref: lease.ref, attempt, reused: true };
     try {
-      const result = await impl.run(ctx, params.data);
-      const missing = requiredFiles(impl.def).filter((o) => !writer.fileNames().includes(o));
-      if (missing.length > 0)
-        throw new Error(`stage ${node.stage} did not write declared outputs: ${missing.join(', ')}`);
-      const { ref } = await writer.publish({
-        codeVersion: node.codeVersion,
-        codeIdentity,
-        params: params.data,
-        inputs,
-        metrics: result.metrics,
-        startedAt,
-        ...(result.backend ? { backend: result.backend } : {}),
-      });
-      return { ref, attempt, reused: false };
-    } catch (err) {
-      if (err instanceof StageFailure || err instanceof OutputContractError)
-        throw ApplicationFailure.nonRetryable(err.message, 'StageFailure');
-      // Inputs are sha256-verified before a stage parses them, so data that fails a schema fails the same
-      // way on every attempt: retrying only hides the cause behind minutes of backoff.
-      if (err instanceof z.ZodError) {
-        const message = formatZodError(err, `stage ${node.stage}: data it read`);
-        throw ApplicationFailure.nonRetryable(message, 'StageFailure');
-      }
-      throw err;
+      return await computeStage();
     } finally {
-      await rm(scratchDir, { recursive: true, force: true });
+      await lease.release();
+    }
+
+    async function computeStage(): Promise<StageRunResult> {
+      // A forced recompute starts from scratch; a retry of it may still resume from its own checkpoints.
+      if (recompute && attempt === 1) await clearCheckpoints(bucket, node.stage, cacheKey);
+      const loaded: Record<string, LoadedInput> = {};
+      for (const [name, ref] of Object.entries(inputs))
+        loaded[name] = await loadInput(bucket, impl.def, name, ref);
+
+      const previous = StageProgressSchema.safeParse(actx.info.heartbeatDetails);
+      if (previous.success) beat.last = previous.data;
+      const scratchDir = await mkdtemp(path.join(os.tmpdir(), `shelfssl-${node.stage}-`));
+      const writer = new ArtefactWriter(bucket, node.stage, cacheKey);
+      const ctx: StageContext = {
+        stage: node.stage,
+        nodeId: node.id,
+        cacheKey,
+        bucket,
+        inputs: loaded,
+        upstreamFailures,
+        upstreamCacheHits,
+        writer: contractWriter(writer, impl.def),
+        progress: (p) => {
+          beat.last = p;
+          report(p);
+        },
+        previousProgress: previous.success ? previous.data : undefined,
+        saveCheckpoint: async (step, blob) => {
+          const pointer = await saveCheckpoint(bucket, node.stage, cacheKey, step, blob);
+          await pruneCheckpoints(bucket, node.stage, cacheKey);
+          return pointer;
+        },
+        loadCheckpoint: () => loadLatestCheckpoint(bucket, node.stage, cacheKey),
+        scratchDir,
+        dataRoots,
+        cancelled: actx.cancellationSignal,
+        log: (m) => actx.log.info(m),
+      };
+      const startedAt = new Date();
+      try {
+        const result = await impl.run(ctx, params.data);
+        const missing = requiredFiles(impl.def).filter((o) => !writer.fileNames().includes(o));
+        if (missing.length > 0)
+          throw new Error(`stage ${node.stage} did not write declared outputs: ${missing.join(', ')}`);
+        const { ref } = await writer.publish({
+          codeVersion: node.codeVersion,
+          codeIdentity,
+          params: params.data,
+          inputs,
+          metrics: result.metrics,
+          startedAt,
+          ...(result.backend ? { backend: result.backend } : {}),
+        });
+        return { ref, attempt, reused: false };
+      } catch (err) {
+        if (err instanceof StageFailure || err instanceof OutputContractError)
+          throw ApplicationFailure.nonRetryable(err.message, 'StageFailure');
+        // Inputs are sha256-verified before a stage parses them, so data that fails a schema fails the same
+        // way on every attempt: retrying only hides the cause behind minutes of backoff.
+        if (err instanceof z.ZodError) {
+          const message = formatZodError(err, `stage ${node.stage}: data it read`);
+          throw ApplicationFailure.nonRetryable(message, 'StageFailure');
+        }
+        throw err;
+      } finally {
+        await rm(scratchDir, { recursive: true, force: true });
+      }
     }
   };
+}
+
+/**
+ * Holds this (stage, cache key)'s lease while computing, so an identical run started meanwhile waits for
+ * this artefact instead of computing it again; or, when another run holds it, waits (reporting whom it waits
+ * on) until that run publishes, and returns its artefact. A forced recompute waits too, then computes.
+ */
+async function leaseOrTheirResult(
+  bucket: Bucket,
+  stage: string,
+  cacheKey: string,
+  opts: {
+    me: { workflowId: string; nodeId: string };
+    recompute: boolean;
+    waiting: (p: StageProgress) => void;
+  },
+): Promise<{ kind: 'held'; release: () => Promise<void> } | { kind: 'published'; ref: ArtefactRef }> {
+  for (;;) {
+    const lease = await tryLease(bucket, stage, cacheKey, opts.me);
+    if (lease.held) return { kind: 'held', release: lease.release };
+    opts.waiting({
+      message: `waiting on run ${lease.holder.workflowId} (node ${lease.holder.nodeId}), which is computing this ${stage} (same cache key)`,
+    });
+    await Context.current().sleep(LEASE_POLL_MS);
+    if (opts.recompute) continue;
+    const published = await readManifest(bucket, stage, cacheKey);
+    if (published && (await verifyManifest(bucket, published)).ok)
+      return { kind: 'published', ref: { stage, key: cacheKey, digest: published.digest } };
+  }
 }

@@ -1,4 +1,5 @@
-import { UsageError } from '../config/errors.js';
+import { z } from 'zod';
+import { formatZodError, UsageError } from '../config/errors.js';
 import { type Command, EXIT, wantsHelp } from './command.js';
 import { dataCommand } from './commands/data.js';
 import { demoCommand } from './commands/demo.js';
@@ -62,6 +63,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       console.error(`shelfssl: ${err.message}`);
       return EXIT.usage;
+    }
+    // A schema parse that escaped its own formatting still reads as field: problem, never raw issue JSON.
+    if (err instanceof z.ZodError) {
+      console.error(`shelfssl ${name}: ${formatZodError(err, 'a value')}`);
+      return EXIT.failed;
     }
     console.error(`shelfssl ${name}: ${(err as Error).message}`);
     return EXIT.failed;

@@ -52,6 +52,7 @@ export function loadRunConfig(
   file: string | undefined,
   overrides: RunConfigOverrides = {},
   cwd = process.cwd(),
+  warn: (line: string) => void = (l) => console.error(l),
 ): RunConfig {
   const raw =
     file === undefined ? { dataset: { location: DEFAULT_DATASET_LOCATION } } : readRunConfigFile(file);
@@ -72,7 +73,24 @@ export function loadRunConfig(
     const sweep = isRecord(config.sweep) ? config.sweep : {};
     config.sweep = { ...sweep, ...withoutUndefined(overrides.sweep) };
   }
-  return parseOrThrow(RunConfigSchema, config, file === undefined ? 'run config' : `config file ${file}`);
+  const parsed = parseOrThrow(
+    RunConfigSchema,
+    config,
+    file === undefined ? 'run config' : `config file ${file}`,
+  );
+  for (const line of runConfigWarnings(parsed)) warn(`shelfssl: warning: ${line}`);
+  return parsed;
+}
+
+/** Valid but probably not meant: `sweep.fractions: [0.5]` is 0.5 %, where a user often means 50 %. */
+export function runConfigWarnings(config: RunConfig): string[] {
+  return config.sweep.fractions
+    .filter((f) => f <= 1)
+    .map(
+      (f) =>
+        `sweep.fractions: ${f} means ${f} % of the labels; did you mean ${+(f * 100).toFixed(4)} %? ` +
+        `(fractions are percentages: write ${+(f * 100).toFixed(4)})`,
+    );
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { allowedKeysAt, closestKey } from './schema-keys.js';
 
 /** Keys whose values are secrets wherever they appear (S3 secret key, Temporal API key, signing keys...). */
 const SECRET_KEY =
@@ -20,15 +21,48 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   );
 }
 
-/** Turns a zod error into one line per problem: `where: field.path: message (got value)`. */
-export function formatZodError(error: z.ZodError, where: string, input?: unknown): string {
-  const lines = error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+/**
+ * Turns a zod error into one line per problem: `where: field.path: message (got value)`. With the schema,
+ * an unknown key gets its own line with the key it most likely meant and the keys allowed there.
+ */
+export function formatZodError(
+  error: z.ZodError,
+  where: string,
+  input?: unknown,
+  schema?: z.ZodType,
+): string {
+  const lines = error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => unknownKeyLine(issue.path, key, input, schema));
+    const field = fieldName(issue.path);
     const hidden = issue.path.some(isSecretKey);
     const got = input === undefined || hidden ? '' : describeValue(redactSecrets(valueAt(input, issue.path)));
-    return `  ${field}: ${issue.message}${got}`;
+    return [`  ${field}: ${issue.message}${got}`];
   });
   return `${where} is invalid:\n${lines.join('\n')}`;
+}
+
+function fieldName(p: readonly PropertyKey[]): string {
+  return p.length > 0 ? p.map(String).join('.') : '(root)';
+}
+
+/** `arch.input_size: unknown key (got 16); did you mean "inputSize"? allowed here: kind, inputSize, ...` */
+function unknownKeyLine(
+  at: readonly PropertyKey[],
+  key: string,
+  input: unknown,
+  schema: z.ZodType | undefined,
+): string {
+  const allowed = schema ? allowedKeysAt(schema, at, input) : undefined;
+  const guess = allowed ? closestKey(key, allowed) : undefined;
+  const hidden = [...at, key].some(isSecretKey);
+  const got = input === undefined || hidden ? '' : describeValue(redactSecrets(valueAt(input, [...at, key])));
+  const fix = guess
+    ? `; did you mean "${guess}"?`
+    : allowed
+      ? `; remove it, the keys allowed here are: ${allowed.join(', ')}`
+      : '; remove it';
+  return `  ${fieldName([...at, key])}: unknown key${got}${fix}`;
 }
 
 function valueAt(input: unknown, p: readonly PropertyKey[]): unknown {
@@ -49,7 +83,7 @@ function describeValue(v: unknown): string {
 /** Parses `input` or throws an Error whose message names each bad field and the value it had. */
 export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, where: string): T {
   const result = schema.safeParse(input);
-  if (!result.success) throw new UsageError(formatZodError(result.error, where, input));
+  if (!result.success) throw new UsageError(formatZodError(result.error, where, input, schema));
   return result.data;
 }
 

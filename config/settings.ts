@@ -17,6 +17,9 @@ const TemporalTlsSchema = z
     message: 'mTLS needs both clientCert and clientKey (PEM file paths)',
   });
 
+const PORT_RULE =
+  'a port number from 1 to 65535, e.g. SHELFSSL_S3_PORT=9000 (or s3.port: 9000 in the config file)';
+
 /** Connection settings shared by the CLI, workers and tests. One schema, read from env + optional file. */
 export const SettingsSchema = z.strictObject({
   temporal: z.strictObject({
@@ -33,7 +36,7 @@ export const SettingsSchema = z.strictObject({
   }),
   s3: z.strictObject({
     endPoint: z.string().min(1),
-    port: z.coerce.number().int().min(1).max(65535),
+    port: z.coerce.number({ error: PORT_RULE }).int(PORT_RULE).min(1, PORT_RULE).max(65535, PORT_RULE),
     useSSL: z.boolean(),
     accessKey: z
       .string({
@@ -169,8 +172,12 @@ function readConfigFile(file: string): PartialSettings {
   }
   const raw = parseConfigText(file, text);
   const parsed = PartialSettingsSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new UsageError(formatZodError(parsed.error, `config file ${file}`, raw));
-  return parsed.data;
+  if (!parsed.success)
+    throw new UsageError(formatZodError(parsed.error, `config file ${file}`, raw, PartialSettingsSchema));
+  return {
+    ...parsed.data,
+    ...(parsed.data.dataDir ? { dataDir: path.resolve(path.dirname(file), parsed.data.dataDir) } : {}),
+  };
 }
 
 /**
@@ -209,6 +216,7 @@ export function loadSettings(
   cwd = process.cwd(),
   opts: { credentials: 'required' | 'optional' } = { credentials: 'required' },
 ): Settings {
+  const configPath = env.SHELFSSL_CONFIG ?? findDefaultConfig(cwd);
   const file = readConfig(env, cwd);
   const dataDir = resolveDataDir(env, cwd, file);
   const generated = readGeneratedCredentials(dataDir);
@@ -251,8 +259,21 @@ export function loadSettings(
   const key = resolveManifestKey(env, file, dataDir, merged.s3.secretKey);
   if (key !== undefined) merged.manifestKey = key;
   const parsed = SettingsSchema.safeParse(merged);
-  if (!parsed.success) throw new UsageError(formatZodError(parsed.error, 'shelfssl settings', merged));
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const sources = ['SHELFSSL_* environment', ...(configPath ? [configPath] : []), `data dir ${dataDir}`];
+  const message = formatZodError(parsed.error, `the configuration (${sources.join(', ')})`, merged);
+  // No credentials anywhere is a machine that was never set up, not a typo: exit 1 with the step to take.
+  if (parsed.error.issues.every((i) => isMissingCredential(i, merged)))
+    throw new Error(
+      `${message}\n  ${credentialsFile(dataDir)} does not exist: the local servers were never started for ` +
+        'this data dir; run `shelfssl infra up` (or set SHELFSSL_DATA_DIR to the data dir that has them)',
+    );
+  throw new UsageError(message);
+}
+
+function isMissingCredential(issue: z.core.$ZodIssue, merged: { s3: Record<string, unknown> }): boolean {
+  const [section, key] = issue.path;
+  return section === 's3' && (key === 'accessKey' || key === 'secretKey') && merged.s3[key] === undefined;
 }
 
 /**
@@ -313,13 +334,37 @@ function readConfig(env: NodeJS.ProcessEnv, cwd: string): PartialSettings {
   return configPath ? readConfigFile(configPath) : {};
 }
 
+/**
+ * The data dir: SHELFSSL_DATA_DIR, else the config file's `dataDir` (relative to that file), else the
+ * nearest `.shelfssl` folder in the working directory or above it (as git finds `.git`), else
+ * `./.shelfssl`. So `shelfssl status` from a sub-folder uses the project's servers and credentials.
+ */
 export function resolveDataDir(
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
   file?: PartialSettings,
 ) {
   const config = file ?? readConfig(env, cwd);
-  return path.resolve(cwd, env.SHELFSSL_DATA_DIR ?? config.dataDir ?? DEFAULT_DATA_DIR);
+  if (env.SHELFSSL_DATA_DIR) return path.resolve(cwd, env.SHELFSSL_DATA_DIR);
+  if (config.dataDir) return path.resolve(cwd, config.dataDir);
+  const project = findUp(cwd, (dir) => isDirectory(path.join(dir, DEFAULT_DATA_DIR)));
+  return path.join(project ?? path.resolve(cwd), DEFAULT_DATA_DIR);
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The nearest folder from `start` up to the root for which `found` holds. */
+function findUp(start: string, found: (dir: string) => boolean): string | undefined {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    if (found(dir)) return dir;
+    if (path.dirname(dir) === dir) return undefined;
+  }
 }
 
 /**
@@ -355,15 +400,11 @@ function writeSecretOnce(file: string, text: string): void {
   }
 }
 
+const CONFIG_NAMES = ['shelfssl.config.yaml', 'shelfssl.config.yml', 'shelfssl.config.json'];
+
+/** `shelfssl.config.*` in the working directory or the nearest folder above it that has one. */
 function findDefaultConfig(cwd: string): string | undefined {
-  for (const name of ['shelfssl.config.yaml', 'shelfssl.config.yml', 'shelfssl.config.json']) {
-    const candidate = path.join(cwd, name);
-    try {
-      readFileSync(candidate);
-      return candidate;
-    } catch {
-      // not present: try the next name
-    }
-  }
-  return undefined;
+  const dir = findUp(cwd, (d) => CONFIG_NAMES.some((n) => existsSync(path.join(d, n))));
+  const name = dir === undefined ? undefined : CONFIG_NAMES.find((n) => existsSync(path.join(dir, n)));
+  return dir === undefined || name === undefined ? undefined : path.join(dir, name);
 }

@@ -31,6 +31,27 @@ export function localPorts(settings: Settings, env: NodeJS.ProcessEnv = process.
 
 export type UpReport = Record<ServerName, 'started' | 'already running'>;
 
+/**
+ * A port already served by a process this data dir did not start (e.g. `infra up` from another folder):
+ * starting ours would fail on the port while the health check passes on theirs, so stop and say which.
+ */
+function foreignServerError(name: ServerName, endpoint: string, dataDir: string, pidFile: string): Error {
+  return new Error(
+    `${name}: ${endpoint} is already served by a process that data dir ${dataDir} did not start ` +
+      `(no live pid in ${pidFile}); probably \`shelfssl infra up\` from another folder. Run shelfssl in ` +
+      'that folder (or a sub-folder), set SHELFSSL_DATA_DIR to its data dir, or choose other ports ' +
+      '(SHELFSSL_TEMPORAL_ADDRESS, SHELFSSL_S3_PORT)',
+  );
+}
+
+/** A pid file whose process is gone says nothing; removing it keeps `infra status` honest. */
+function livePid(pidFile: string): number | undefined {
+  const pid = readPid(pidFile);
+  if (pid !== undefined && isAlive(pid)) return pid;
+  removePid(pidFile);
+  return undefined;
+}
+
 export async function localUp(settings: Settings, log: (l: string) => void): Promise<UpReport> {
   const lay = localLayout(settings.dataDir);
   const ports = localPorts(settings);
@@ -38,9 +59,12 @@ export async function localUp(settings: Settings, log: (l: string) => void): Pro
   makePrivateTree(settings.dataDir);
   mkdirSync(path.dirname(lay.temporalDb), { recursive: true, mode: 0o700 });
 
-  const tPid = readPid(lay.pid('temporal'));
-  if (tPid !== undefined && isAlive(tPid) && (await temporalHealthy(settings.temporal.address))) {
+  const tPid = livePid(lay.pid('temporal'));
+  const temporalUp = await temporalHealthy(settings.temporal.address);
+  if (tPid !== undefined && temporalUp) {
     report.temporal = 'already running';
+  } else if (temporalUp) {
+    throw foreignServerError('temporal', settings.temporal.address, settings.dataDir, lay.pid('temporal'));
   } else {
     const t = await startTemporal({
       port: ports.temporal,
@@ -57,9 +81,17 @@ export async function localUp(settings: Settings, log: (l: string) => void): Pro
   );
 
   const creds = { accessKey: settings.s3.accessKey, secretKey: settings.s3.secretKey };
-  const mPid = readPid(lay.pid('minio'));
-  if (mPid !== undefined && isAlive(mPid) && (await minioHealthy(settings.s3.endPoint, ports.minio))) {
+  const mPid = livePid(lay.pid('minio'));
+  const minioUp = await minioHealthy(settings.s3.endPoint, ports.minio);
+  if (mPid !== undefined && minioUp) {
     report.minio = 'already running';
+  } else if (minioUp) {
+    throw foreignServerError(
+      'minio',
+      `${settings.s3.endPoint}:${ports.minio}`,
+      settings.dataDir,
+      lay.pid('minio'),
+    );
   } else {
     mkdirSync(lay.minioData, { recursive: true, mode: 0o700 });
     const m = await startMinio({

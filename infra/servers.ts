@@ -45,6 +45,12 @@ export function temporalArgs(o: TemporalServerOptions): string[] {
   ];
 }
 
+/** Healthy but our process exited: another server holds the port, so "started" would be false. */
+function assertStillRunning(what: string, server: SpawnedServer, logFile: string): void {
+  if (!isAlive(server.pid) || server.child.exitCode !== null)
+    throw new Error(`${what} exited right after start (port in use by another server? see ${logFile})`);
+}
+
 export async function startTemporal(o: TemporalServerOptions): Promise<SpawnedServer> {
   const binary = o.binary ?? serverBinary('temporal');
   const server = spawnServer(binary, temporalArgs(o), { logFile: o.logFile, detached: o.detached });
@@ -53,6 +59,7 @@ export async function startTemporal(o: TemporalServerOptions): Promise<SpawnedSe
     logFile: o.logFile,
     alive: () => isAlive(server.pid),
   });
+  assertStillRunning('Temporal dev server', server, o.logFile);
   return server;
 }
 
@@ -74,5 +81,6 @@ export async function startMinio(o: MinioServerOptions): Promise<SpawnedServer> 
     logFile: o.logFile,
     alive: () => isAlive(server.pid),
   });
+  assertStillRunning('MinIO', server, o.logFile);
   return server;
 }

@@ -24,19 +24,23 @@ import {
 /** The look-alike upper-body garments: retail SKUs within one category look alike too. */
 export const DEFAULT_CLASSES = ['tshirt', 'pullover', 'dress', 'coat', 'shirt'];
 
+const backboneName = z
+  .string()
+  .regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes, e.g. swav-small (it is part of node ids)');
+
 const BackboneConfig = z.discriminatedUnion('kind', [
   z.strictObject({
-    name: z.string().regex(/^[a-z0-9-]+$/),
+    name: backboneName,
     kind: z.literal('random'),
     arch: backboneStage.params.options[0].shape.arch.default(SmallResNetSpec.parse({ kind: 'small-resnet' })),
   }),
   z.strictObject({
-    name: z.string().regex(/^[a-z0-9-]+$/),
+    name: backboneName,
     kind: z.literal('swav'),
     swav: SwavParams.default(SwavParams.parse({ arch: { kind: 'small-resnet' } })),
   }),
   z.strictObject({
-    name: z.string().regex(/^[a-z0-9-]+$/),
+    name: backboneName,
     kind: z.literal('imported'),
     model: z.string().min(1),
     inputSize: z.number().int().positive(),

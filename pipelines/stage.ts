@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { parseOrThrow } from '../config/errors.js';
 import { inFamily, type OutputContracts } from './artefact-contract.js';
 import type { DagNode } from './dag.js';
 
@@ -64,7 +65,10 @@ export function stageNode<P extends z.ZodType>(
 ): DagNode {
   const missing = requiredInputs(def).filter((k) => !(k in inputs));
   if (missing.length > 0) throw new Error(`stage ${def.name} (${id}) needs inputs: ${missing.join(', ')}`);
-  const parsed = def.params.parse(params) as Record<string, unknown>;
+  const parsed = parseOrThrow(def.params, params, `the params of node ${id} (stage ${def.name})`) as Record<
+    string,
+    unknown
+  >;
   return {
     id,
     stage: def.name,

@@ -73,7 +73,16 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineRunRes
   };
   try {
     const refs = await executeNodes(ctx, nodes);
-    const result: PipelineRunResult = { pipeline: plan.pipeline, isoWeek: week, nodes: state.nodes, refs };
+    state.finishedAt = Date.now();
+    const result: PipelineRunResult = {
+      pipeline: plan.pipeline,
+      isoWeek: week,
+      nodes: state.nodes,
+      refs,
+      // The run's own clock, so `status` of a finished run prints the duration `run` printed.
+      startedAt: state.startedAt,
+      finishedAt: state.finishedAt,
+    };
     const failure = failureSummary(state.nodes);
     if (failure !== undefined) throw partialRunFailure('PipelineFailed', failure, result);
     state.status = 'completed';
@@ -82,6 +91,6 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineRunRes
     state.status = 'failed';
     throw err;
   } finally {
-    state.finishedAt = Date.now();
+    state.finishedAt ??= Date.now();
   }
 }

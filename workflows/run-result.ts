@@ -14,6 +14,9 @@ export type GroupRunResult = z.infer<typeof GroupRunResultSchema>;
 export const PipelineRunResultSchema = GroupRunResultSchema.extend({
   pipeline: z.string(),
   isoWeek: z.string(),
+  /** Epoch ms by the workflow's clock; absent in results of runs from before they were recorded. */
+  startedAt: z.number().optional(),
+  finishedAt: z.number().optional(),
 });
 export type PipelineRunResult = z.infer<typeof PipelineRunResultSchema>;
 

@@ -1,12 +1,17 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { UsageError } from '../../config/errors.js';
 import { loadSettings } from '../../config/settings.js';
 import { connectClient } from '../client.js';
 import { type Command, EXIT, parseFlags } from '../command.js';
 import { downloadRunReport } from './report/download-report.js';
 
-/** Workflow ids may hold `/` and `:`; the default file name keeps only safe characters. */
-export function defaultReportFile(workflowId: string): string {
-  return `./shelfssl-report-${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}.xlsx`;
+/**
+ * Under the data dir (ignored by git), not the working tree. Workflow ids may hold `/` and `:`; the file name
+ * keeps only safe characters.
+ */
+export function defaultReportFile(workflowId: string, dataDir: string): string {
+  return path.join(dataDir, 'reports', `shelfssl-report-${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}.xlsx`);
 }
 
 export const reportCommand: Command = {
@@ -16,7 +21,8 @@ export const reportCommand: Command = {
     'Usage: shelfssl report <workflowId> [--out FILE]',
     '',
     "Downloads report.xlsx from the run's report artefact (sha256 checked against its manifest) to --out",
-    '(default ./shelfssl-report-<workflowId>.xlsx) and prints the path. Waits if the run is still going.',
+    '(default <data dir>/reports/shelfssl-report-<workflowId>.xlsx) and prints the path. Waits if the run is',
+    'still going. A run that wrote no report says which nodes failed.',
   ].join('\n'),
   async run(argv) {
     const { values, positionals } = parseFlags(argv, { out: { type: 'string' } }, true);
@@ -27,12 +33,9 @@ export const reportCommand: Command = {
     const settings = loadSettings();
     const { client, close } = await connectClient(settings);
     try {
-      const saved = await downloadRunReport(
-        client,
-        settings,
-        workflowId,
-        values.out ?? defaultReportFile(workflowId),
-      );
+      const out = values.out ?? defaultReportFile(workflowId, settings.dataDir);
+      mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+      const saved = await downloadRunReport(client, settings, workflowId, out);
       console.log(`${saved.path} (${saved.bytes} bytes)`);
       return EXIT.ok;
     } finally {

@@ -5,6 +5,7 @@ import { startPipelineRun } from '../runs.js';
 import { executeRun } from './run/execute.js';
 import { planDataRoots } from './run/plan-data-roots.js';
 import { checkStagesInPlan } from './run/stage-names.js';
+import { printAccuracyTable } from './sweep.js';
 
 export const RUN_FLAGS = {
   config: { type: 'string' },
@@ -13,6 +14,7 @@ export const RUN_FLAGS = {
   stage: { type: 'string', multiple: true },
   detach: { type: 'boolean' },
   'no-worker': { type: 'boolean' },
+  verbose: { type: 'boolean' },
 } as const;
 
 export const runCommand: Command = {
@@ -20,6 +22,7 @@ export const runCommand: Command = {
   summary: 'run the paper pipeline for a run config, with live progress and a summary table',
   usage: [
     'Usage: shelfssl run [--config FILE] [--dataset DIR] [--force] [--stage NAME ...] [--detach] [--no-worker]',
+    '                    [--verbose]',
     '',
     'Expands the run config (YAML or JSON, validated; default: dataset.location = .shelfssl/shelves) into the',
     'pipeline DAG and starts it as a `pipelineRun` workflow. Unchanged stages come from the artefact cache.',
@@ -30,9 +33,12 @@ export const runCommand: Command = {
     '  --stage NAME    recompute this stage and everything downstream of it (repeatable)',
     '  --detach        start the run and return; follow it with `shelfssl status <id>`',
     '  --no-worker     do not run the cpu/gpu workers in this process (they run elsewhere)',
+    "  --verbose       name the file the workers' Temporal SDK log goes to (<data dir>/logs/temporal-sdk.log)",
     '',
-    'Shows per-stage progress while it runs (bars in a terminal, change lines otherwise), then a table of every',
-    'node (stage, status, cache hit, duration), the workflow id and its Temporal UI link. Exit 1 if the run failed.',
+    'Shows per-stage progress while it runs (bars in a terminal; otherwise a line per state change and at most',
+    'one per node per 30 s, SHELFSSL_PROGRESS_EVERY_S), then what ingest dropped (if anything), a table of every',
+    'node (stage, status, cache hit, duration), the workflow id, its Temporal UI link, the accuracy table and the',
+    'next command. Exit 1 if the run failed.',
   ].join('\n'),
   async run(argv) {
     const { values } = parseFlags(argv, RUN_FLAGS);
@@ -43,7 +49,13 @@ export const runCommand: Command = {
     return await executeRun(
       (client, settings) =>
         startPipelineRun(client, settings, plan, { force: values.force ?? false, recomputeStages: stages }),
-      { detach: values.detach ?? false, localWorkers: !values['no-worker'], dataRoots: planDataRoots(plan) },
+      {
+        detach: values.detach ?? false,
+        localWorkers: !values['no-worker'],
+        dataRoots: planDataRoots(plan),
+        verbose: values.verbose ?? false,
+        afterSuccess: (_client, settings, { result }) => printAccuracyTable(settings, plan, result.refs),
+      },
     );
   },
 };

@@ -1,4 +1,4 @@
-import type { DayOfWeek } from '@temporalio/client';
+import { type Client, type DayOfWeek, ScheduleNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { UsageError } from '../../config/errors.js';
 import { loadSettings } from '../../config/settings.js';
@@ -6,6 +6,7 @@ import { expandPaperPipeline } from '../../pipelines/paper.js';
 import { connectClient } from '../client.js';
 import { type Command, commandGroup, EXIT, parseFlags } from '../command.js';
 import { loadRunConfig } from '../config-file.js';
+import { idleQueueLines, runQueueNeeds } from '../queue-pollers.js';
 import { intFlag, parseFlagValues } from './flags.js';
 import { createPipelineSchedule, DEFAULT_WEEKLY } from './schedule/create-schedule.js';
 import { describeSchedule, listSchedules } from './schedule/schedule-text.js';
@@ -55,6 +56,28 @@ async function withClient(body: (c: Awaited<ReturnType<typeof connectClient>>['c
   } finally {
     await close();
   }
+}
+
+/**
+ * Runs `body` on schedule `id`; a schedule that does not exist (or was deleted) is said so, not with the
+ * server's "workflow execution already completed".
+ */
+function onSchedule(id: string, body: (client: Client) => Promise<void>) {
+  return withClient(async (client) => {
+    try {
+      await body(client);
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (err instanceof ScheduleNotFoundError || /already completed|not found/i.test(msg))
+        throw new Error(`schedule "${id}" does not exist (deleted already?); see \`shelfssl schedule list\``);
+      throw err;
+    }
+  });
+}
+
+/** Temporal's SDK stores "Paused via TypeScript SDK" without a note; say who did it and when instead. */
+export function defaultScheduleNote(action: 'pause' | 'unpause', now = new Date()): string {
+  return `${action}d with \`shelfssl schedule ${action}\` at ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 const create: Command = {
@@ -137,7 +160,7 @@ const describe: Command = {
   async run(argv) {
     const { positionals } = parseFlags(argv, {}, true);
     const id = scheduleIdOf('describe', positionals);
-    return await withClient(async (client) => {
+    return await onSchedule(id, async (client) => {
       for (const l of describeSchedule(await client.schedule.getHandle(id).describe())) console.log(l);
     });
   },
@@ -151,9 +174,10 @@ function pauseCommand(name: 'pause' | 'unpause'): Command {
     async run(argv) {
       const { values, positionals } = parseFlags(argv, { note: { type: 'string' } }, true);
       const id = scheduleIdOf(name, positionals);
-      return await withClient(async (client) => {
+      return await onSchedule(id, async (client) => {
         const handle = client.schedule.getHandle(id);
-        await (name === 'pause' ? handle.pause(values.note) : handle.unpause(values.note));
+        const note = values.note ?? defaultScheduleNote(name);
+        await (name === 'pause' ? handle.pause(note) : handle.unpause(note));
         console.log(`schedule ${id} ${name}d`);
       });
     },
@@ -168,11 +192,13 @@ const trigger: Command = {
   async run(argv) {
     const { positionals } = parseFlags(argv, {}, true);
     const id = scheduleIdOf('trigger', positionals);
-    return await withClient(async (client) => {
+    return await onSchedule(id, async (client) => {
       await client.schedule.getHandle(id).trigger();
       console.log(
         `schedule ${id} triggered; see \`shelfssl schedule describe ${id}\` for the run it started`,
       );
+      const queues = loadSettings().temporal.taskQueues;
+      for (const line of await idleQueueLines(client, runQueueNeeds(queues))) console.log(line);
     });
   },
 };
@@ -185,7 +211,7 @@ const remove: Command = {
   async run(argv) {
     const { positionals } = parseFlags(argv, {}, true);
     const id = scheduleIdOf('delete', positionals);
-    return await withClient(async (client) => {
+    return await onSchedule(id, async (client) => {
       await client.schedule.getHandle(id).delete();
       console.log(`schedule ${id} deleted`);
     });

@@ -3,9 +3,12 @@ import { UsageError } from '../../config/errors.js';
 import { loadSettings } from '../../config/settings.js';
 import { connectClient } from '../client.js';
 import { type Command, EXIT, parseFlags } from '../command.js';
-import { countByStatus, duration } from '../progress/node-text.js';
+import { countByStatus, runDuration } from '../progress/node-text.js';
+import { idleQueueLines, runQueueNeeds } from '../queue-pollers.js';
 import { temporalUiUrl } from '../runs.js';
 import { intFlag, parseFlagValues } from './flags.js';
+import { originalRunInput } from './run/rerun-pipeline.js';
+import { withIsoTimes } from './status/iso-times.js';
 import { listRecentRuns } from './status/list-runs.js';
 import { nodeStateTable } from './status/node-table.js';
 import { runViewForStatus } from './status/run-view-for-status.js';
@@ -48,14 +51,18 @@ export const statusCommand: Command = {
       }
       const view = await runViewForStatus(client, workflowId);
       if (values.json) {
-        console.log(JSON.stringify(view, null, 2));
+        console.log(JSON.stringify(withIsoTimes(view), null, 2));
         return EXIT.ok;
       }
-      const took = duration(Math.max(0, (view.finishedAt ?? Date.now()) - view.startedAt));
       console.log(
-        `run ${workflowId}: ${view.pipeline} ${view.status}, ${took} (${countByStatus(view.nodes)})`,
+        `run ${workflowId}: ${view.pipeline} ${view.status}, ${runDuration(view)} (${countByStatus(view.nodes)})`,
       );
       for (const l of nodeStateTable(view.nodes)) console.log(l);
+      if (view.status === 'running') {
+        const input = await originalRunInput(client, workflowId).catch(() => undefined);
+        const queues = input?.options.taskQueues ?? settings.temporal.taskQueues;
+        for (const l of await idleQueueLines(client, runQueueNeeds(queues))) console.log(l);
+      }
       console.log(`ui ${temporalUiUrl(settings, workflowId)}`);
       return EXIT.ok;
     } finally {

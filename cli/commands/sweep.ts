@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import type { Settings } from '../../config/settings.js';
+import type { DagPlan } from '../../pipelines/dag.js';
 import { expandPaperPipeline } from '../../pipelines/paper.js';
+import type { ArtefactRef } from '../../store/artefact-schema.js';
 import { bucketOf } from '../../store/artefacts.js';
 import { type Command, parseFlags } from '../command.js';
 import { loadRunConfig } from '../config-file.js';
@@ -14,6 +17,19 @@ const SweepFlags = z.object({
   fractions: FractionsFlag.optional(),
   seeds: intFlag(1, 20, '3').optional(),
 });
+
+/** Table 2 of a finished run: backbone x head mode x % labelled -> accuracy (mean ± std over seeds). */
+export async function printAccuracyTable(
+  settings: Settings,
+  plan: DagPlan,
+  refs: Record<string, ArtefactRef>,
+): Promise<void> {
+  const bucket = bucketOf(settings);
+  const points = await collectSweepPoints(bucket, plan, refs);
+  if (points.length === 0) return;
+  console.log('');
+  for (const line of formatSweepTable(buildSweepTable(points))) console.log(line);
+}
 
 export const sweepCommand: Command = {
   name: 'sweep',
@@ -50,10 +66,7 @@ export const sweepCommand: Command = {
         localWorkers: !values['no-worker'],
         dataRoots: planDataRoots(plan),
         async afterSuccess(_client, settings, { result }) {
-          const bucket = bucketOf(settings);
-          const points = await collectSweepPoints(bucket, plan, result.refs);
-          console.log('');
-          for (const line of formatSweepTable(buildSweepTable(points))) console.log(line);
+          await printAccuracyTable(settings, plan, result.refs);
         },
       },
     );

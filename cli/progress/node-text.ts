@@ -19,6 +19,11 @@ export function duration(ms: number): string {
     : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** A run's wall time as its own clock saw it (`run` and `status` both print this, so they agree). */
+export function runDuration(v: { startedAt: number; finishedAt?: number }, now = Date.now()): string {
+  return duration(Math.max(0, (v.finishedAt ?? now) - v.startedAt));
+}
+
 /** "cached" reads better than "cached (cache hit)"; a done node that hit the cache also says so. */
 export function statusText(n: NodeState): string {
   return n.cacheHit === true ? 'cached' : n.status;

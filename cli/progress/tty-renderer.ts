@@ -26,8 +26,18 @@ function visibleNodes(nodes: readonly NodeState[], maxRows: number): { rows: Nod
   return { rows, hidden: shown.length - rows.length };
 }
 
+/**
+ * An id that fits `width`: a long one keeps its stage (`head@`) and its tail (`10pct/seed1`) with `…` between,
+ * so two sweep points never shrink to the same text.
+ */
+export function fitId(id: string, width: number): string {
+  if (id.length <= width) return id.padEnd(width);
+  const head = Math.max(0, Math.min(id.indexOf('@') + 1, Math.floor((width - 1) / 3)));
+  return `${id.slice(0, head)}…${id.slice(id.length - (width - 1 - head))}`;
+}
+
 function nodeRow(n: NodeState, idWidth: number, now: number): string {
-  const id = n.id.length > idWidth ? `…${n.id.slice(-(idWidth - 1))}` : n.id.padEnd(idWidth);
+  const id = fitId(n.id, idWidth);
   const status = statusText(n).padEnd(8);
   if (n.status === 'running') {
     const eta = etaMs(n, now);

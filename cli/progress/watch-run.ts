@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { plainRenderer } from './plain-renderer.js';
+import { progressEveryMs, throttledPlainRenderer } from './plain-renderer.js';
 import type { ProgressRenderer } from './renderer.js';
 import { collectRunView, type RunView } from './run-view.js';
 import { ttyRenderer } from './tty-renderer.js';
@@ -11,11 +11,15 @@ export interface WatchOptions {
   /** How often to query the run; ~1 s keeps a terminal lively without loading the server. */
   intervalMs?: number;
   now?: () => number;
+  /** Called with every snapshot (e.g. to start the gpu worker when a gpu stage is due). */
+  onView?: (view: RunView) => void;
 }
 
-/** Bars in a terminal, plain change lines elsewhere (CI, a log file, a pipe). */
+/** Bars in a terminal, plain change lines elsewhere (CI, a log file, a pipe), at most one per node per 30 s. */
 export function rendererFor(stream: { isTTY?: boolean }, rows = process.stdout.rows): ProgressRenderer {
-  return stream.isTTY ? ttyRenderer(Math.max(5, (rows ?? 40) - 4)) : plainRenderer;
+  return stream.isTTY
+    ? ttyRenderer(Math.max(5, (rows ?? 40) - 4))
+    : throttledPlainRenderer(progressEveryMs());
 }
 
 /**
@@ -42,6 +46,7 @@ export async function watchRun(
   const show = async () => {
     try {
       const next = await collectRunView(client, workflowId);
+      opts.onView?.(next);
       opts.write(opts.renderer.render(previous, next, now()));
       previous = next;
     } catch {

@@ -23,7 +23,13 @@ export interface BoxLabel {
   label: number;
 }
 
-export const LABEL_REASONS = ['unknown_class', 'no_matching_box', 'conflicting_label'] as const;
+/** `image_not_ingested`: the row's image has no box at all (missing or rejected image): not the row's fault. */
+export const LABEL_REASONS = [
+  'unknown_class',
+  'image_not_ingested',
+  'no_matching_box',
+  'conflicting_label',
+] as const;
 export type LabelReason = (typeof LABEL_REASONS)[number];
 
 export interface MatchLabelsResult {
@@ -67,7 +73,14 @@ export function matchLabels(
       continue;
     }
     const index = byImage.get(row.image);
-    const match = index ? findBox(index, row, opts.iouThreshold) : null;
+    if (!index) {
+      bad.add('image_not_ingested', {
+        ...example,
+        detail: `${row.image} has no ingested box: the image is missing or all its annotation rows were rejected (see the annotation findings)`,
+      });
+      continue;
+    }
+    const match = findBox(index, row, opts.iouThreshold);
     if (!match) {
       bad.add('no_matching_box', {
         ...example,

@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { type CsvRow, csvLines, csvLinesOfFile, type LineDecode, parseCsvRow } from '../sku110k/csv-row.js';
+import {
+  CSV_COLUMNS,
+  type CsvRow,
+  csvLines,
+  csvLinesOfFile,
+  type LineDecode,
+  parseCsvRow,
+} from '../sku110k/csv-row.js';
 import { ReasonTally } from '../sku110k/tally.js';
 import type { ReasonCount } from '../sku110k/types.js';
 
@@ -15,8 +22,10 @@ export type LabelCsvReason = (typeof LABEL_CSV_REASONS)[number];
 
 export interface LabelCsv {
   rows: LabelRow[];
-  /** Non-blank lines read. */
+  /** Non-blank lines read, the header row (if any) not counted. */
   lines: number;
+  /** The first line was a header (`image_name,x1,y1,...`), skipped rather than counted as a bad row. */
+  header?: boolean;
   bad: Record<LabelCsvReason, ReasonCount>;
 }
 
@@ -38,6 +47,7 @@ class LabelCsvBuilder {
   private readonly bad: ReasonTally<LabelCsvReason>;
   private readonly rows: LabelRow[] = [];
   private lines = 0;
+  private header = false;
 
   constructor(
     private readonly fileName: string,
@@ -48,6 +58,10 @@ class LabelCsvBuilder {
 
   add(decoded: LineDecode): void {
     const fileName = this.fileName;
+    if (this.lines === 0 && !this.header && decoded.ok && isHeaderRow(decoded.line.text)) {
+      this.header = true;
+      return;
+    }
     this.lines++;
     if (!decoded.ok) {
       this.bad.add('malformed_row', {
@@ -67,6 +81,32 @@ class LabelCsvBuilder {
   }
 
   result(): LabelCsv {
-    return { rows: this.rows, lines: this.lines, bad: this.bad.toJSON() };
+    return {
+      rows: this.rows,
+      lines: this.lines,
+      bad: this.bad.toJSON(),
+      ...(this.header ? { header: true } : {}),
+    };
   }
+}
+
+/**
+ * A header row: no number where the coordinates go, and at least two cells named like SKU110K's columns
+ * (`image_name,x1,y1,x2,y2,class,...`, any case, also `image`, `label`, `width`, `height`).
+ */
+export function isHeaderRow(text: string): boolean {
+  const cells = text.split(',').map((c) => c.trim().toLowerCase().replace(/^"|"$/g, ''));
+  if (cells.slice(1, 5).some((c) => c !== '' && Number.isFinite(Number(c)))) return false;
+  const names = new Set<string>([
+    ...CSV_COLUMNS,
+    'image',
+    'label',
+    'width',
+    'height',
+    'xmin',
+    'ymin',
+    'xmax',
+    'ymax',
+  ]);
+  return cells.filter((c) => names.has(c)).length >= 2;
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
 
-export const SmallResNetSpec = z.object({
+export const SmallResNetSpec = z.strictObject({
   kind: z.literal('small-resnet'),
   inputSize: positiveInt.default(32),
   widths: z.array(positiveInt).min(1).default([32, 64, 128, 256]),
@@ -13,13 +13,13 @@ export const SmallResNetSpec = z.object({
   seed: z.number().int().nonnegative().default(0),
 });
 
-export const ResNet50Spec = z.object({
+export const ResNet50Spec = z.strictObject({
   kind: z.literal('resnet50'),
   inputSize: positiveInt.default(224),
   seed: z.number().int().nonnegative().default(0),
 });
 
-export const ImportedBackboneSpec = z.object({
+export const ImportedBackboneSpec = z.strictObject({
   kind: z.literal('imported'),
   /** Artefact-store key of the TensorFlow.js model.json (weights sit beside it). */
   modelKey: z.string().min(1),

@@ -10,6 +10,7 @@ import { defaultReportFile } from '../../cli/commands/report.js';
 import { startPipelineRun } from '../../cli/runs.js';
 import type { DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
+import { runCli } from '../support/cli.js';
 import { FAKE_STAGES, failStage, generateStage } from '../support/fake-stages.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
@@ -93,6 +94,11 @@ describe('shelfssl report', () => {
       downloadRunReport(w.client, w.settings, handle.workflowId, 'x.xlsx'),
       /wrote no report: node report skipped \(upstream: broken\)$/,
     );
+    const cli = await runCli(['report', handle.workflowId]);
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.match(cli.stderr, /no report exists for run .*1 stage\(s\) failed: broken: .*t-fail/);
+    assert.ok(cli.stderr.includes(`shelfssl status ${handle.workflowId}`), cli.stderr);
+    assert.doesNotMatch(cli.stderr, /Workflow execution failed/);
   });
 
   it('a run without a report node says so', async () => {
@@ -108,6 +114,9 @@ describe('shelfssl report', () => {
   });
 
   it('the default file name is safe for workflow ids with slashes', () => {
-    assert.equal(defaultReportFile('paper-2024/10pct'), './shelfssl-report-paper-2024_10pct.xlsx');
+    assert.equal(
+      defaultReportFile('paper-2024/10pct', '/d/.shelfssl'),
+      '/d/.shelfssl/reports/shelfssl-report-paper-2024_10pct.xlsx',
+    );
   });
 });

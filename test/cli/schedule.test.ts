@@ -6,6 +6,7 @@ import { describeSchedule, listSchedules } from '../../cli/commands/schedule/sch
 import { parsePipelineRunResult } from '../../cli/runs.js';
 import type { DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
+import { runCli } from '../support/cli.js';
 import { FAKE_STAGES, generateStage, scaleStage } from '../support/fake-stages.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
@@ -73,5 +74,23 @@ describe('schedules (Temporal Schedules)', () => {
 
     await handle.delete();
     await assert.rejects(handle.describe());
+  });
+
+  it('pause without --note says who paused; deleting a deleted schedule says it does not exist', async () => {
+    const id = `test-${randomUUID().slice(0, 8)}`;
+    const plan: DagPlan = {
+      pipeline: 'sched',
+      nodes: [stageNode(generateStage.def, 'gen', { count: 1 }, {})],
+    };
+    const handle = await createPipelineSchedule(w.client, w.settings, { id, plan });
+    const paused = await runCli(['schedule', 'pause', id]);
+    assert.equal(paused.code, 0, paused.stderr);
+    const note = (await handle.describe()).state.note ?? '';
+    assert.match(note, /^paused with `shelfssl schedule pause` at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+    assert.equal((await runCli(['schedule', 'delete', id])).code, 0);
+    const again = await runCli(['schedule', 'delete', id]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, new RegExp(`schedule "${id}" does not exist \\(deleted already\\?\\)`));
+    assert.doesNotMatch(again.stderr, /already completed/);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { iou, matchLabels, parseLabelCsv } from '../../data/labels/index.js';
+import { isHeaderRow } from '../../data/labels/read-label-csv.js';
 import type { BoxRow } from '../../data/sku110k/types.js';
 
 function box(image: string, n: number, x1: number, y1: number, x2: number, y2: number): BoxRow {
@@ -74,4 +75,23 @@ test('a stricter IoU threshold rejects the near match', () => {
 test('options are validated with a message naming the field', () => {
   assert.throws(() => matchLabels(boxes, [], { iouThreshold: 2 }), /iouThreshold/);
   assert.throws(() => matchLabels(boxes, [], { classes: ['a', 'a'] }), /unique/);
+});
+
+test('a header row is recognised as one, not counted as a bad row', () => {
+  const withHeader = `image_name,x1,y1,x2,y2,class,image_width,image_height\n${csv}`;
+  const parsed = parseLabelCsv(Buffer.from(withHeader), 'labels.csv');
+  assert.equal(parsed.header, true);
+  assert.equal(parsed.bad.malformed_row.count, 1, 'only the truly malformed row');
+  assert.equal(parsed.lines, csv.split('\n').length);
+  assert.equal(isHeaderRow('Image,XMin,YMin,XMax,YMax,Label,Width,Height'), true);
+  assert.equal(isHeaderRow('a.jpg,0,0,40,50,coat,200,100'), false);
+  assert.equal(parseLabelCsv(Buffer.from(csv), 'labels.csv').header, undefined);
+});
+
+test("labels of an image that was not ingested (missing file) blame the image, not the row's box", () => {
+  const parsed = parseLabelCsv(Buffer.from('gone.jpg,0,0,40,50,coat,200,100\n'), 'labels.csv');
+  const result = matchLabels(boxes, parsed.rows, {});
+  assert.equal(result.bad.image_not_ingested.count, 1);
+  assert.match(result.bad.image_not_ingested.examples[0]!.detail, /gone\.jpg has no ingested box/);
+  assert.equal(result.bad.no_matching_box.count, 0);
 });

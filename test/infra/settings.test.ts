@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { loadSettings } from '../../config/settings.js';
+import { UsageError } from '../../config/errors.js';
+import { loadSettings, resolveDataDir } from '../../config/settings.js';
 
 const creds = { SHELFSSL_S3_ACCESS_KEY: 'abc', SHELFSSL_S3_SECRET_KEY: 'abcdefgh-secret' };
 
@@ -49,5 +50,47 @@ describe('settings', () => {
 
   it('rejects a bad port from env by field name', () => {
     assert.throws(() => loadSettings({ ...creds, SHELFSSL_S3_PORT: '70000' }, dir), /s3\.port/);
+  });
+
+  it('a port that is not a number says what a port is and how to set it', () => {
+    assert.throws(
+      () => loadSettings({ ...creds, SHELFSSL_S3_PORT: 'abc' }, dir),
+      (err: Error) =>
+        /s3\.port: a port number from 1 to 65535, e.g\. SHELFSSL_S3_PORT=9000.*\(got "abc"\)/.test(
+          err.message,
+        ) && !/NaN/.test(err.message),
+    );
+  });
+
+  it('does not stutter: the message starts with what is invalid and where it came from', () => {
+    assert.throws(
+      () => loadSettings({ ...creds, SHELFSSL_TEMPORAL_ADDRESS: 'nope' }, dir),
+      (err: Error) =>
+        err.message.startsWith('the configuration (SHELFSSL_* environment, data dir ') &&
+        !err.message.includes('shelfssl settings'),
+    );
+  });
+
+  it('no credentials anywhere is "servers never started" (exit 1, not a usage error) with the step', () => {
+    const fresh = mkdtempSync(path.join(os.tmpdir(), 'shelfssl-fresh-'));
+    assert.throws(
+      () => loadSettings({}, fresh),
+      (err: Error) =>
+        !(err instanceof UsageError) &&
+        err.message.includes('run `shelfssl infra up`') &&
+        err.message.includes(path.join(fresh, '.shelfssl', 'minio', 'credentials.json')),
+    );
+  });
+
+  it('finds the data dir and config file in a parent folder, as git finds .git', () => {
+    const project = mkdtempSync(path.join(os.tmpdir(), 'shelfssl-project-'));
+    mkdirSync(path.join(project, '.shelfssl'));
+    writeFileSync(path.join(project, 'shelfssl.config.yaml'), 's3:\n  bucket: from-project\n');
+    const deep = path.join(project, 'a', 'b');
+    mkdirSync(deep, { recursive: true });
+    const s = loadSettings(creds, deep);
+    assert.equal(s.dataDir, path.join(project, '.shelfssl'));
+    assert.equal(s.s3.bucket, 'from-project');
+    assert.equal(resolveDataDir({ SHELFSSL_DATA_DIR: 'x' }, deep), path.join(deep, 'x'));
   });
 });

@@ -5,6 +5,7 @@ import type { Settings } from '../../../config/settings.js';
 import { reportStage } from '../../../pipelines/stages.js';
 import { bucketOf, readArtefactFile, readManifest } from '../../../store/artefacts.js';
 import {
+  failureSummary,
   type PipelineRunResult,
   PipelineRunResultSchema,
   partialResultOf,
@@ -23,6 +24,13 @@ function reportRef(result: PipelineRunResult) {
   return undefined;
 }
 
+/** The innermost message of a Temporal failure ("Workflow execution failed" wraps the real one). */
+function causeText(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}
+
 /**
  * The run's result once it ends. A run in which some nodes failed still wrote its report from what succeeded;
  * its result rides in the failure, so a weekly report never vanishes because one branch failed.
@@ -34,7 +42,10 @@ async function finishedRunResult(client: Client, workflowId: string): Promise<Pi
   } catch (err) {
     const partial = partialResultOf(err, 'PipelineFailed', PipelineRunResultSchema);
     if (partial) return partial;
-    throw err;
+    throw new Error(
+      `run ${workflowId} failed before it could write a report (${causeText(err)}); no report exists. ` +
+        `See which nodes failed with \`shelfssl status ${workflowId}\``,
+    );
   }
   return parsePipelineRunResult(raw, workflowId);
 }
@@ -54,7 +65,11 @@ export async function downloadRunReport(
   const reportNode = result.nodes.find((n) => n.stage === reportStage.name);
   if (!ref && reportNode)
     throw new Error(
-      `run ${workflowId} wrote no report: node ${reportNode.id} ${reportNode.status} ${reasonText(reportNode)}`.trim(),
+      [
+        `no report exists for run ${workflowId}; ${failureSummary(result.nodes) ?? 'no node failed'}`,
+        `  see \`shelfssl status ${workflowId}\`, fix the cause, then \`shelfssl rerun ${workflowId} --stage <stage>\``,
+        `run ${workflowId} wrote no report: node ${reportNode.id} ${reportNode.status} ${reasonText(reportNode)}`.trim(),
+      ].join('\n'),
     );
   if (!ref)
     throw new Error(

@@ -1,9 +1,11 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { loadSettings, type Settings } from '../../../config/settings.js';
+import { sdkLogFile } from '../../../workers/sdk-log-path.js';
 import { connectClient } from '../../client.js';
 import { EXIT } from '../../command.js';
+import { idleQueueLines, runQueueNeeds } from '../../queue-pollers.js';
 import { temporalUiUrl } from '../../runs.js';
-import { startLocalWorkers } from './local-workers.js';
+import { needsGpuWorker, startLocalWorkers } from './local-workers.js';
 import { type RunOutcome, waitForRun } from './wait-for-run.js';
 
 export interface ExecuteOptions {
@@ -13,6 +15,8 @@ export interface ExecuteOptions {
   localWorkers: boolean;
   /** Dataset and model folders of the user's own plan, added to the local workers' data roots. */
   dataRoots?: readonly string[];
+  /** `--verbose`: name the Temporal SDK's log file at the start. */
+  verbose?: boolean;
   /** After a successful run, e.g. the sweep's accuracy table. */
   afterSuccess?: (
     client: Client,
@@ -39,12 +43,23 @@ export async function executeRun(
       );
       console.log(`ui ${temporalUiUrl(settings, handle.workflowId)}`);
       console.log(`follow it with \`shelfssl status ${handle.workflowId}\``);
+      for (const line of await idleQueueLines(client, runQueueNeeds(settings.temporal.taskQueues)))
+        console.log(line);
       return EXIT.ok;
     }
+    if (opts.verbose) console.log(`sdk log  ${sdkLogFile(settings.dataDir)}`);
     const workers = opts.localWorkers ? await startLocalWorkers(settings, opts.dataRoots ?? []) : undefined;
     try {
-      const { code, outcome } = await waitForRun(client, settings, handle);
+      const { code, outcome } = await waitForRun(client, settings, handle, console.log, (view) => {
+        if (workers && needsGpuWorker(view.nodes)) workers.ensureGpu();
+      });
       if (outcome.ok && opts.afterSuccess) await opts.afterSuccess(client, settings, outcome);
+      console.log('');
+      console.log(
+        outcome.ok
+          ? `next: \`shelfssl report ${handle.workflowId}\` (the Excel report)`
+          : `next: \`shelfssl status ${handle.workflowId}\`, fix the cause, then \`shelfssl rerun ${handle.workflowId} --stage <stage>\``,
+      );
       return code;
     } finally {
       await workers?.stop();

@@ -1,10 +1,14 @@
 import { type Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Settings } from '../../../config/settings.js';
 import { reportStage } from '../../../pipelines/stages.js';
+import { sdkLogFile } from '../../../workers/sdk-log-path.js';
 import type { PipelineRunResult } from '../../../workflows/run-result.js';
 import { EXIT } from '../../command.js';
+import { runDuration } from '../../progress/node-text.js';
+import type { RunView } from '../../progress/run-view.js';
 import { rendererFor, watchRun } from '../../progress/watch-run.js';
 import { parsePipelineRunResult, temporalUiUrl } from '../../runs.js';
+import { ingestDataQuality } from './data-quality.js';
 import { runSummaryTable } from './summary-table.js';
 
 export type RunOutcome = { ok: true; result: PipelineRunResult } | { ok: false; message: string };
@@ -45,26 +49,36 @@ export async function waitForRun(
   settings: Settings,
   handle: WorkflowHandle,
   log: (line: string) => void = console.log,
+  onView?: (view: RunView) => void,
 ): Promise<{ code: number; outcome: RunOutcome }> {
   log(`started ${handle.workflowId}`);
   const outcome = runOutcome(handle);
   const final = await watchRun(client, handle.workflowId, outcome, {
     renderer: rendererFor(process.stdout),
+    ...(onView ? { onView } : {}),
     write: (lines) => {
       for (const l of lines) log(l);
     },
   });
   const result = await outcome;
   const nodes = final?.nodes ?? (result.ok ? result.result.nodes : []);
+  const quality = await ingestDataQuality(settings, nodes).catch(() => []);
+  if (quality.length > 0) log('');
+  for (const line of quality) log(line);
   log('');
   for (const line of runSummaryTable(nodes)) log(line);
   log('');
+  const startedAt = (result.ok ? result.result.startedAt : undefined) ?? final?.startedAt;
+  const finishedAt = (result.ok ? result.result.finishedAt : undefined) ?? final?.finishedAt;
+  if (startedAt !== undefined)
+    log(`took     ${runDuration({ startedAt, ...(finishedAt ? { finishedAt } : {}) })}`);
   log(`workflow ${handle.workflowId}`);
   log(`ui       ${temporalUiUrl(settings, handle.workflowId)}`);
   if (!result.ok) {
     if (nodes.some((n) => n.stage === reportStage.name && n.status === 'done'))
       log(`report   written from what succeeded: shelfssl report ${handle.workflowId}`);
     console.error(`run failed: ${result.message}`);
+    console.error(`(worker and Temporal SDK log: ${sdkLogFile(settings.dataDir)})`);
     return { code: EXIT.failed, outcome: result };
   }
   return { code: EXIT.ok, outcome: result };

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { collectRunView, type RunView } from '../../progress/run-view.js';
+import { hasPollers } from '../../queue-pollers.js';
 import { parsePipelineRunResult } from '../../runs.js';
 import { runOutcome } from '../run/wait-for-run.js';
 
@@ -21,11 +22,22 @@ export async function runViewForStatus(client: Client, workflowId: string): Prom
     return {
       workflowId,
       pipeline: result.pipeline,
-      startedAt: info.startTime.getTime(),
-      ...(info.closeTime ? { finishedAt: info.closeTime.getTime() } : {}),
+      startedAt: result.startedAt ?? info.startTime.getTime(),
+      ...(result.finishedAt !== undefined || info.closeTime
+        ? { finishedAt: result.finishedAt ?? info.closeTime!.getTime() }
+        : {}),
       status: 'completed',
       nodes: result.nodes,
     };
+  }
+  const polled = await hasPollers(client, info.taskQueue, 'workflow').catch(() => true);
+  if (!polled) {
+    const outcome = info.status.name === 'RUNNING' ? undefined : await runOutcome(handle);
+    const why = outcome && !outcome.ok ? ` (${outcome.message})` : '';
+    throw new Error(
+      `run ${workflowId} is ${info.status.name}${why}; waiting for a worker on queue ${info.taskQueue} ` +
+        '(none polling): its node states need one to answer the query (start `shelfssl worker --queue cpu`)',
+    );
   }
   try {
     return await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
