@@ -4,6 +4,7 @@ import { dataCommand } from './commands/data.js';
 import { demoCommand } from './commands/demo.js';
 import { infraCommand } from './commands/infra.js';
 import { pipelineCommand } from './commands/pipeline.js';
+import { promoteCommand } from './commands/promote.js';
 import { reportCommand } from './commands/report.js';
 import { rerunCommand } from './commands/rerun.js';
 import { runCommand } from './commands/run.js';
@@ -26,6 +27,7 @@ export const COMMANDS: Command[] = [
   statusCommand,
   scheduleCommand,
   reportCommand,
+  promoteCommand,
 ];
 
 export const MAIN_USAGE = [

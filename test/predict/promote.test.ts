@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { settingsBucket } from '../../cli/model/bucket.js';
+import { parseModelSpec, resolveModel } from '../../cli/model/resolve-model.js';
+import { readAlias } from '../../store/aliases.js';
+import { runCli } from '../support/cli.js';
+import { type RunningWorker, startTestWorker } from '../support/worker.js';
+import { tinyTrainingRun } from './tiny-run.js';
+
+describe('promote and the model resolver', () => {
+  let w: RunningWorker;
+  let runId: string;
+  before(async () => {
+    w = await startTestWorker('promote', undefined, { gpuQueue: true });
+    ({ runId } = await tinyTrainingRun(w, mkdtempSync(path.join(os.tmpdir(), 'shelfssl-promote-'))));
+  });
+  after(async () => {
+    await w.stop();
+  });
+
+  it('parses <alias|runId>[/backbone/head/fraction[/seed]] and names the field at fault', () => {
+    assert.deepEqual(parseModelSpec('production'), { id: 'production' });
+    assert.deepEqual(parseModelSpec('r1/swav/supervised/10pct/seed2'), {
+      id: 'r1',
+      config: { backbone: 'swav', mode: 'supervised', fraction: 10, seed: 2 },
+    });
+    assert.throws(() => parseModelSpec('r1/swav/linear/10'), /mode/);
+    assert.throws(() => parseModelSpec('r1/swav'), /runId>\/<backbone>/);
+  });
+
+  it('resolves a run to its best configuration with backbone, head, classes and crop geometry', async () => {
+    const bucket = settingsBucket(w.settings);
+    const best = await resolveModel(w.client, bucket, runId);
+    assert.equal(best.runId, runId);
+    assert.equal(best.config.backbone, 'random-init');
+    assert.equal(best.backbone.stage, 'backbone');
+    assert.equal(best.head.stage, 'head');
+    assert.equal(best.cropSize, 16);
+    assert.equal(best.classes.length, 5);
+    assert.ok(best.metrics && best.metrics.accuracy > 0);
+    const named = await resolveModel(w.client, bucket, `${runId}/random-init/supervised/50`);
+    assert.equal(named.config.fraction, 50);
+    await assert.rejects(resolveModel(w.client, bucket, `${runId}/swav/supervised/50`), /no evaluated head/);
+  });
+
+  it('`promote` sets an alias with its history, and the alias resolves to the promoted model', async () => {
+    const first = await runCli([
+      'promote',
+      runId,
+      '--config',
+      'random-init/supervised/50',
+      '--alias',
+      'staging',
+    ]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /staging -> .*random-init\/supervised\/50\/1/);
+    assert.match(first.stdout, /was\s+\(unset\)/);
+    const second = await runCli(['promote', runId, '--alias', 'staging', '--note', 'best of the run']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /was\s+.*\/50\/1/);
+    const bucket = settingsBucket(w.settings);
+    const file = await readAlias(bucket, 'staging');
+    assert.equal(file?.history.length, 1);
+    assert.equal(file?.current.note, 'best of the run');
+    assert.equal(file?.history[0]?.model.config.fraction, 50);
+    const resolved = await resolveModel(w.client, bucket, 'staging');
+    assert.equal(resolved.alias, 'staging');
+    assert.deepEqual(resolved.head, file?.current.model.head);
+    const bad = await runCli(['promote', runId, '--config', 'nope']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--config: backbone\/head\/fraction/);
+  });
+});
