@@ -2,8 +2,10 @@ import { UsageError } from '../config/errors.js';
 import { type Command, EXIT, wantsHelp } from './command.js';
 import { dataCommand } from './commands/data.js';
 import { demoCommand } from './commands/demo.js';
+import { exportCommand } from './commands/export.js';
 import { infraCommand } from './commands/infra.js';
 import { pipelineCommand } from './commands/pipeline.js';
+import { predictCommand } from './commands/predict.js';
 import { promoteCommand } from './commands/promote.js';
 import { reportCommand } from './commands/report.js';
 import { rerunCommand } from './commands/rerun.js';
@@ -28,6 +30,8 @@ export const COMMANDS: Command[] = [
   scheduleCommand,
   reportCommand,
   promoteCommand,
+  predictCommand,
+  exportCommand,
 ];
 
 export const MAIN_USAGE = [
