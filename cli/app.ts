@@ -1,5 +1,6 @@
 import { UsageError } from '../config/errors.js';
 import { type Command, EXIT, wantsHelp } from './command.js';
+import { compareCommand } from './commands/compare.js';
 import { dataCommand } from './commands/data.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   promoteCommand,
   predictCommand,
   exportCommand,
+  compareCommand,
 ];
 
 export const MAIN_USAGE = [

@@ -73,4 +73,32 @@ describe('promote and the model resolver', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--config: backbone\/head\/fraction/);
   });
+
+  it('`compare` diffs params, dataset and scores of two runs, as text and --json', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'shelfssl-compare-'));
+    const { runId: other } = await tinyTrainingRun(w, dir, [50], 14);
+    const json = await runCli(['compare', runId, other, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const c = JSON.parse(json.stdout);
+    assert.deepEqual(c.runs, { a: runId, b: other });
+    assert.ok(
+      c.params.onlyA.some((id: string) => id.includes('100pct')),
+      'the 100 % heads are only in A',
+    );
+    assert.ok(
+      c.params.changed.some((ch: { key: string }) => ch.key === 'fractions'),
+      'sample fractions differ',
+    );
+    assert.ok(c.dataset.imagesAdded.length > 0, 'B was generated with more photos');
+    const both = c.accuracy.find((r: { config: string }) => r.config === 'random-init/supervised/50');
+    assert.ok(both.a !== null && both.b !== null);
+    assert.ok(Math.abs(both.delta - (both.b - both.a)) < 1e-12);
+    assert.equal(c.accuracy.find((r: { config: string }) => r.config.endsWith('/100')).b, null);
+    assert.equal(c.perClassF1.length, 5, 'one row per class of the configuration both runs have');
+    const text = await runCli(['compare', runId, other]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /images added \d+/);
+    assert.match(text.stdout, /random-init\/supervised\/50\s+[\d.]+\s+[\d.]+\s+[+-][\d.]+/);
+    assert.match(text.stdout, /per-class F1/);
+  });
 });

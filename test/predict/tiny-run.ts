@@ -23,8 +23,9 @@ export async function tinyTrainingRun(
   w: RunningWorker,
   dir: string,
   fractions?: number[],
+  images = 12,
 ): Promise<{ runId: string; result: PipelineRunResult }> {
-  await makeShelves({ ...tinyShelvesOptions(dir, 11, 12), labelShare: 0.7 });
+  await makeShelves({ ...tinyShelvesOptions(dir, 11, images), labelShare: 0.7 });
   const handle = await startPipelineRun(
     w.client,
     w.settings,
