@@ -7,10 +7,11 @@ import { runBackendBench } from './backend.js';
 import { formatBenchTable } from './backend-table.js';
 import { runCropBench } from './crop.js';
 import { runPipelineBench } from './pipeline.js';
+import { runPredictBench } from './predict.js';
 import { formatSpread } from './stats.js';
 import { formatSwavDefaults, runSwavDefaultsBench } from './swav-defaults.js';
 
-const SUITES = ['backend', 'crop', 'pipeline', 'swav-defaults'] as const;
+const SUITES = ['backend', 'crop', 'pipeline', 'predict', 'swav-defaults'] as const;
 type Suite = (typeof SUITES)[number];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,10 +62,29 @@ async function pipelineSection(reps: number, images: number): Promise<string> {
   ].join('\n');
 }
 
+async function predictSection(reps: number, photos: number): Promise<string> {
+  const r = await runPredictBench({ photos, reps, workers: [1, 3], log });
+  const rows = Object.keys(r.endToEnd).map(
+    (n) =>
+      `| ${n} | ${formatSpread(r.endToEnd[Number(n)]!, 0)} | ${formatSpread(r.perShard[Number(n)]!, 0)} |`,
+  );
+  return [
+    `\`shelfssl predict\` (predictRun: input checks incl. decoding every photo, ${r.shards} shards, merge with CSVs and the ` +
+      `workbook) on ${r.photos} generated shelf photos of ${r.width}×${r.height} with ${r.boxes} boxes ` +
+      `(${(r.boxes / r.photos).toFixed(0)} per photo), ${r.cropSize}-px crops, the pipeline bench's small ResNet; ` +
+      'private Temporal + MinIO, one in-process cpu worker, N gpu-queue worker processes, every node recomputed.',
+    '',
+    '| gpu-queue workers | boxes/s end to end: median (min–max, n) | boxes/s inside a shard (crop + features + head) |',
+    '|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
 const TITLES: Record<Suite, string> = {
   backend: 'Backends: SwAV train step and ResNet inference vs PyTorch CPU',
   crop: 'Crop stage',
   pipeline: 'Pipeline: features, head sweep, cached re-run, Temporal overhead',
+  predict: 'Predict: boxes/s on new shelf photos, one and three workers',
   'swav-defaults': 'SwAV defaults on data they were not tuned on vs random init',
 };
 
@@ -104,6 +124,8 @@ async function main(): Promise<number> {
       // of each round's paired ratio reported (other work on a 2-core machine skews single runs).
       rounds: { type: 'string', default: '3' },
       images: { type: 'string', default: '40' },
+      // Predict suite: 1920×1440 shelf photos with ~100 boxes each.
+      photos: { type: 'string', default: '12' },
       'no-write': { type: 'boolean', default: false },
       'doc-only': { type: 'boolean', default: false },
     },
@@ -124,8 +146,9 @@ async function main(): Promise<number> {
   const reps = Number.parseInt(values.reps, 10);
   const images = Number.parseInt(values.images, 10);
   const rounds = Number.parseInt(values.rounds, 10);
-  if (!(reps >= 1) || !(images >= 2) || !(rounds >= 1)) {
-    console.error('--reps and --rounds must be ≥ 1 and --images ≥ 2');
+  const photos = Number.parseInt(values.photos, 10);
+  if (!(reps >= 1) || !(images >= 2) || !(rounds >= 1) || !(photos >= 1)) {
+    console.error('--reps, --rounds and --photos must be ≥ 1 and --images ≥ 2');
     return 2;
   }
   for (const suite of chosen) {
@@ -137,9 +160,13 @@ async function main(): Promise<number> {
           ? await cropSection(reps)
           : suite === 'swav-defaults'
             ? formatSwavDefaults(await runSwavDefaultsBench({ log }))
-            : await pipelineSection(reps, images);
+            : suite === 'predict'
+              ? await predictSection(reps, photos)
+              : await pipelineSection(reps, images);
     console.log(`\n## ${TITLES[suite]}\n${machineLine()}\n\n${body}\n`);
-    const command = `npm run bench -- --suite ${suite} --reps ${reps}${suite === 'pipeline' ? ` --images ${images}` : ''}`;
+    const sized =
+      suite === 'pipeline' ? ` --images ${images}` : suite === 'predict' ? ` --photos ${photos}` : '';
+    const command = `npm run bench -- --suite ${suite} --reps ${reps}${sized}`;
     if (!values['no-write']) writeSection(suite, command, body);
   }
   if (!values['no-write']) regenerateDoc();

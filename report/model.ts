@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PretrainingSchema } from './pretraining.js';
+import { WeeklySchema } from './weekly.js';
 
 export { isoWeekLabel } from '../pipelines/iso-week.js';
 
@@ -124,6 +125,8 @@ const ReportInputFields = z.object({
   failures: FailuresSchema.optional(),
   /** SwAV backbones' per-epoch training history (report/pretraining.ts); absent when none was pretrained. */
   pretraining: z.array(PretrainingSchema).optional(),
+  /** Scheduled runs: the champion/challenger decision and the comparison with last week's run. */
+  weekly: WeeklySchema.optional(),
 });
 
 export const ReportInputSchema = ReportInputFields.superRefine(checkAgainstClassNames);

@@ -5,16 +5,15 @@ import { z } from 'zod';
 import { parseLocation } from '../../activities/stages/support/dataset-location.js';
 import { UsageError } from '../../config/errors.js';
 import { loadSettings, type Settings } from '../../config/settings.js';
-import { expandPredictPlan, PREDICT_MODEL_INPUTS } from '../../pipelines/predict.js';
+import { expandPredictPlan } from '../../pipelines/predict.js';
 import type { Bucket } from '../../store/artefacts.js';
-import { predictRun } from '../../workflows/predict-run.js';
 import { type Command, parseFlags } from '../command.js';
 import { settingsBucket } from '../model/bucket.js';
 import { modelText } from '../model/model-text.js';
 import { resolveModel } from '../model/resolve-model.js';
-import { CONFIG_HASH_KEY, configHash, pipelineRunInput, runMemo } from '../runs.js';
 import { intFlag, numberFlag, parseFlagValues } from './flags.js';
 import { downloadPredictOutputs, predictSummaryLines } from './predict/predict-outputs.js';
+import { startPredictRun } from './predict/start-predict.js';
 import { executeRun } from './run/execute.js';
 
 const IMAGE_FILE = /\.(jpe?g|png|webp|tiff?)$/i;
@@ -49,11 +48,6 @@ async function countImages(b: Bucket, where: string): Promise<number> {
   for await (const item of b.s3.listObjectsV2(loc.bucket, loc.prefix, false))
     if (typeof item.name === 'string' && IMAGE_FILE.test(item.name)) n++;
   return n;
-}
-
-function predictWorkflowId(hash: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  return `predict-${stamp}-${hash.slice(0, 8)}`;
 }
 
 export const PREDICT_FLAGS = {
@@ -134,23 +128,7 @@ export const predictCommand: Command = {
           alias: model.alias ?? null,
         },
       });
-      const { options } = pipelineRunInput(s, plan, { force: values.force ?? false });
-      return await client.workflow.start(predictRun, {
-        taskQueue: s.temporal.taskQueues.cpu,
-        workflowId: predictWorkflowId(configHash(plan)),
-        args: [
-          {
-            plan,
-            options,
-            model: {
-              [PREDICT_MODEL_INPUTS.backbone]: model.backbone,
-              [PREDICT_MODEL_INPUTS.head]: model.head,
-            },
-          },
-        ],
-        typedSearchAttributes: [{ key: CONFIG_HASH_KEY, value: configHash(plan) }],
-        memo: runMemo(plan),
-      });
+      return await startPredictRun(client, s, plan, model, { force: values.force ?? false });
     };
     return await executeRun(start, {
       detach: values.detach ?? false,

@@ -86,6 +86,15 @@ describe('predict on new shelf photos (real Temporal, MinIO and workers)', () =>
     assert.equal(summary.counts.boxes, photos.goodBoxes);
     assert.equal(summary.bad.unreadable_image.count, 2);
 
+    const id = /started (predict-\S+)/.exec(r.stdout)?.[1];
+    const status = await runCli(['status', '--json'], env);
+    assert.ok(
+      JSON.parse(status.stdout).some((run: { workflowId: string }) => run.workflowId === id),
+      'listed',
+    );
+    const one = await runCli(['status', id!], env);
+    assert.match(one.stdout, /shard@001\s+predict-shard\s+done/);
+
     // Same photos, same model: every shard is a cache hit; a new threshold only re-merges.
     const again = await runCli(
       [...args(path.join(dir, 'out2')), '--unknown-below', '0.99', '--no-worker', '--max-bad-share', '0.5'],
