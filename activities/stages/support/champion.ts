@@ -11,6 +11,7 @@ import type { LoadedInput, StageContext } from '../../stage-types.js';
 import { loadFrozenBackbone } from '../features.js';
 import { loadCropPool } from './crop-pool.js';
 import { headFromJson } from './head-file.js';
+import { ensureBackend } from './ml-runtime.js';
 
 export interface ChampionSettings {
   alias: string;
@@ -55,6 +56,7 @@ export async function challengerModel(
 
 /** The model's accuracy on the labelled test crops of `crop` (another run's test split). */
 async function accuracyOnSplit(ctx: StageContext, model: ResolvedModel, crop: ArtefactRef): Promise<number> {
+  await ensureBackend();
   const crops = await openArtefact(ctx.bucket, crop, cropStage.outputs);
   const pool = await loadCropPool(crops, 'labelled', ctx.scratchDir);
   const per = pool.size * pool.size * 3;
