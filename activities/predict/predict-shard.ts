@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeRgb, extractCrops, paddedRegion } from '../../data/crop/extract-crops.js';
 import { resolveImageName } from '../../data/sku110k/safe-path.js';
@@ -21,7 +22,10 @@ async function imageFile(ctx: StageContext<typeof predictShardStage>, location: 
   const dir = loc.kind === 'local' ? loc.dir : path.join(ctx.scratchDir, 'images');
   const safe = resolveImageName(dir, image.name);
   if (!safe.ok) throw new StageFailure(`image ${image.name}: ${safe.detail}`);
-  if (loc.kind === 's3') await ctx.bucket.s3.fGetObject(loc.bucket, loc.prefix + image.name, safe.path);
+  if (loc.kind === 's3') {
+    await mkdir(path.dirname(safe.path), { recursive: true });
+    await ctx.bucket.s3.fGetObject(loc.bucket, loc.prefix + image.name, safe.path);
+  }
   return safe.path;
 }
 
