@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -150,6 +150,36 @@ describe('predict on new shelf photos (real Temporal, MinIO and workers)', () =>
       assert.equal(cls, f[8], `crop ${i}: example ${line} vs predict ${rows[i]}`);
       assert.ok(Math.abs(Number(confidence) - Number(f[9])) < 1e-3, `crop ${i}: ${line} vs ${rows[i]}`);
     });
+  });
+
+  it('reads photos from an S3 prefix as from a folder', async () => {
+    const bucket = settingsBucket(w.settings);
+    for (const name of readdirSync(photos.photos))
+      await bucket.s3.fPutObject(bucket.bucket, `weeks/w48/${name}`, path.join(photos.photos, name));
+    const out = path.join(dir, 'out-s3');
+    const r = await runCli(
+      [
+        'predict',
+        '--model',
+        'production',
+        '--images',
+        `s3://${bucket.bucket}/weeks/w48`,
+        '--out',
+        out,
+        '--no-worker',
+        '--max-bad-share',
+        '0.5',
+      ],
+      env,
+    );
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(
+      r.stdout,
+      new RegExp(`classified ${photos.goodBoxes} boxes on ${photos.images} images in 2 stores`),
+    );
+    const local = readFileSync(path.join(dir, 'out1', 'predictions.csv'), 'utf8').split('\n');
+    const remote = readFileSync(path.join(out, 'predictions.csv'), 'utf8').split('\n');
+    assert.deepEqual(remote, local, 'same photos, same predictions');
   });
 
   it('fails, writing nothing, when more rows are bad than --max-bad-share allows', async () => {
