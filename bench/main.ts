@@ -8,10 +8,11 @@ import { formatBenchTable } from './backend-table.js';
 import { runCropBench } from './crop.js';
 import { type HeadBenchResult, runHeadBench } from './head.js';
 import { runPipelineBench } from './pipeline.js';
+import { runPredictBench } from './predict.js';
 import { formatSpread } from './stats.js';
 import { formatSwavDefaults, runSwavDefaultsBench } from './swav-defaults.js';
 
-const SUITES = ['backend', 'crop', 'head', 'pipeline', 'swav-defaults'] as const;
+const SUITES = ['backend', 'crop', 'head', 'pipeline', 'predict', 'swav-defaults'] as const;
 type Suite = (typeof SUITES)[number];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -83,10 +84,29 @@ async function pipelineSection(reps: number, images: number): Promise<string> {
   ].join('\n');
 }
 
+async function predictSection(reps: number, photos: number): Promise<string> {
+  const r = await runPredictBench({ photos, reps, workers: [1, 3], log });
+  const rows = Object.keys(r.endToEnd).map(
+    (n) =>
+      `| ${n} | ${formatSpread(r.endToEnd[Number(n)]!, 0)} | ${formatSpread(r.perShard[Number(n)]!, 0)} |`,
+  );
+  return [
+    `\`shelfssl predict\` (predictRun: input checks incl. decoding every photo, ${r.shards} shards, merge with CSVs and the ` +
+      `workbook) on ${r.photos} generated shelf photos of ${r.width}×${r.height} with ${r.boxes} boxes ` +
+      `(${(r.boxes / r.photos).toFixed(0)} per photo), ${r.cropSize}-px crops, the pipeline bench's small ResNet; ` +
+      'private Temporal + MinIO, one in-process cpu worker, N gpu-queue worker processes, every node recomputed.',
+    '',
+    '| gpu-queue workers | boxes/s end to end: median (min–max, n) | boxes/s inside a shard (crop + features + head) |',
+    '|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
 interface SectionOptions {
   reps: number;
   rounds: number;
   images: number;
+  photos: number;
 }
 
 const SECTIONS: Record<Suite, (o: SectionOptions) => Promise<string>> = {
@@ -94,6 +114,7 @@ const SECTIONS: Record<Suite, (o: SectionOptions) => Promise<string>> = {
   crop: (o) => cropSection(o.reps),
   head: async (o) => formatHeadBench(await runHeadBench({ reps: o.reps })),
   pipeline: (o) => pipelineSection(o.reps, o.images),
+  predict: (o) => predictSection(o.reps, o.photos),
   'swav-defaults': async () => formatSwavDefaults(await runSwavDefaultsBench({ log })),
 };
 
@@ -102,6 +123,7 @@ const TITLES: Record<Suite, string> = {
   crop: 'Crop stage',
   head: 'Linear head: one converged fit and the cross-validated head',
   pipeline: 'Pipeline: features, head sweep, cached re-run, Temporal overhead',
+  predict: 'Predict: boxes/s on new shelf photos, one and three workers',
   'swav-defaults': 'SwAV defaults on data they were not tuned on vs random init',
 };
 
@@ -141,6 +163,8 @@ async function main(): Promise<number> {
       // of each round's paired ratio reported (other work on a 2-core machine skews single runs).
       rounds: { type: 'string', default: '3' },
       images: { type: 'string', default: '40' },
+      // Predict suite: 1920×1440 shelf photos with ~100 boxes each.
+      photos: { type: 'string', default: '12' },
       'no-write': { type: 'boolean', default: false },
       'doc-only': { type: 'boolean', default: false },
     },
@@ -161,15 +185,18 @@ async function main(): Promise<number> {
   const reps = Number.parseInt(values.reps, 10);
   const images = Number.parseInt(values.images, 10);
   const rounds = Number.parseInt(values.rounds, 10);
-  if (!(reps >= 1) || !(images >= 2) || !(rounds >= 1)) {
-    console.error('--reps and --rounds must be ≥ 1 and --images ≥ 2');
+  const photos = Number.parseInt(values.photos, 10);
+  if (!(reps >= 1) || !(images >= 2) || !(rounds >= 1) || !(photos >= 1)) {
+    console.error('--reps, --rounds and --photos must be ≥ 1 and --images ≥ 2');
     return 2;
   }
   for (const suite of chosen) {
     log(`== bench ${suite}`);
-    const body = await SECTIONS[suite]({ reps, rounds, images });
+    const body = await SECTIONS[suite]({ reps, rounds, images, photos });
     console.log(`\n## ${TITLES[suite]}\n${machineLine()}\n\n${body}\n`);
-    const command = `npm run bench -- --suite ${suite} --reps ${reps}${suite === 'pipeline' ? ` --images ${images}` : ''}`;
+    const sized =
+      suite === 'pipeline' ? ` --images ${images}` : suite === 'predict' ? ` --photos ${photos}` : '';
+    const command = `npm run bench -- --suite ${suite} --reps ${reps}${sized}`;
     if (!values['no-write']) writeSection(suite, command, body);
   }
   if (!values['no-write']) regenerateDoc();

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { formatZodError, UsageError } from '../config/errors.js';
 import { type Command, EXIT, wantsHelp } from './command.js';
+import { compareCommand } from './commands/compare.js';
 import { dataCommand } from './commands/data.js';
 import { demoCommand } from './commands/demo.js';
+import { exportCommand } from './commands/export.js';
 import { infraCommand } from './commands/infra.js';
 import { labelsCommand } from './commands/labels.js';
 import { pipelineCommand } from './commands/pipeline.js';
+import { predictCommand } from './commands/predict.js';
+import { promoteCommand } from './commands/promote.js';
 import { reportCommand } from './commands/report.js';
 import { rerunCommand } from './commands/rerun.js';
 import { runCommand } from './commands/run.js';
@@ -31,6 +35,10 @@ export const COMMANDS: Command[] = [
   statusCommand,
   scheduleCommand,
   reportCommand,
+  promoteCommand,
+  predictCommand,
+  exportCommand,
+  compareCommand,
 ];
 
 export const MAIN_USAGE = [

@@ -96,6 +96,20 @@ export const RunConfigSchema = z.strictObject({
     })
     .prefault({}),
   report: z.strictObject({ title: z.string().default('shelfssl weekly report') }).prefault({}),
+  /**
+   * Scheduled runs (champion/challenger): the best configuration replaces the `alias` model only when it beats
+   * it on the champion's own test split by at least `margin` (accuracy, 0.01 = 1 point); null: never promote.
+   */
+  champion: z
+    .strictObject({
+      alias: z
+        .string()
+        .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, _ and -')
+        .default('production'),
+      margin: z.number().min(-1).max(1).default(0.01),
+    })
+    .nullable()
+    .prefault({}),
 });
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 
@@ -186,7 +200,14 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
     ...stageNode(
       reportStage,
       'report',
-      { title: config.report.title, classes: dataset.classes, runId: 'auto', isoWeek: 'auto' },
+      {
+        title: config.report.title,
+        classes: dataset.classes,
+        runId: 'auto',
+        isoWeek: 'auto',
+        series: config.name,
+        champion: config.champion,
+      },
       { ingest: 'ingest', crops: 'crop', ...evals },
     ),
     volatile: true,

@@ -257,6 +257,13 @@ export const reportStage = {
     /** "auto": the run's workflow id / ISO week, filled in by the workflow (a report is per run). */
     runId: z.string().min(1),
     isoWeek: z.string().nullable(),
+    /** Scheduled runs: the series their weeks are recorded in, for the "vs last week" sheet (the pipeline name). */
+    series: z.string().min(1).nullable().default(null),
+    /** Scheduled runs: promote the best configuration to `alias` when it beats the champion by `margin`. */
+    champion: z
+      .strictObject({ alias: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/), margin: z.number().min(-1).max(1) })
+      .nullable()
+      .default(null),
   }),
   /** `eval/<node>`: one per evaluation of the run, optional (a failed branch leaves its evaluations out). */
   /** `suggest/<node>`: the run's annotation suggestions, when `shelfssl suggest` added a suggest node. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PretrainingSchema } from './pretraining.js';
+import { WeeklySchema } from './weekly.js';
 
 export { isoWeekLabel } from '../pipelines/iso-week.js';
 
@@ -144,6 +145,8 @@ const ReportInputFields = z.object({
   pretraining: z.array(PretrainingSchema).optional(),
   /** Present when the run has a suggest node (`shelfssl suggest`): the To label sheet. */
   suggestions: SuggestionsSchema.optional(),
+  /** Scheduled runs: the champion/challenger decision and the comparison with last week's run. */
+  weekly: WeeklySchema.optional(),
 });
 
 export const ReportInputSchema = ReportInputFields.superRefine(checkAgainstClassNames);

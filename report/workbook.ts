@@ -11,6 +11,7 @@ import { addPretrainingSheet } from './sheets/pretraining-sheet.js';
 import { addShelfShareSheet } from './sheets/shelf-share-sheet.js';
 import { addSuggestionsSheet } from './sheets/suggestions-sheet.js';
 import { addSummarySheet } from './sheets/summary-sheet.js';
+import { addWeeklySheet } from './sheets/weekly-sheet.js';
 import { bestRowPerBackbone, summariseResults } from './summary.js';
 
 /**
@@ -27,6 +28,7 @@ export async function buildWeeklyReport(input: ReportInput): Promise<Buffer> {
   workbook.title = input.title;
 
   addSummarySheet(workbook, input, rows);
+  if (input.weekly) addWeeklySheet(workbook, input.weekly);
   if (input.failures) addFailedSheet(workbook, input.failures);
   addPerClassSheet(workbook, input, best);
   addConfusionSheet(workbook, input, best);

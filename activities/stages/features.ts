@@ -16,7 +16,7 @@ export interface FeatureShard {
   rows: number;
 }
 
-async function loadFrozenBackbone(input: LoadedInput) {
+export async function loadFrozenBackbone(input: LoadedInput) {
   const modelJson = (await input.read('model.json')).toString('utf8');
   const weights = new Uint8Array(await input.read('weights.bin'));
   return await loadBackboneFromMemory({ modelJson, weights });

@@ -2,13 +2,16 @@ import type { EvalMetricsFile } from '../../pipelines/artefacts/evaluate-metrics
 import type { ReasonFile } from '../../pipelines/artefacts/ingest-report-file.js';
 import { reportStage } from '../../pipelines/stages.js';
 import { type Failures, parseReportInput, type ReportInput } from '../../report/model.js';
+import type { Weekly } from '../../report/weekly.js';
 import { buildWeeklyReport } from '../../report/workbook.js';
 import type { UpstreamFailures } from '../stage-input.js';
 import { defineStage, type StageContext } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
 import { labelledSplits, readBoxLabels } from './support/box-labels.js';
+import { challengerModel, decideChampion } from './support/champion.js';
 import { readCropPoolIndex } from './support/crop-pool.js';
 import { cacheHitsOfRun, lineageRows, upstreamManifests } from './support/lineage.js';
+import { recordWeek } from './support/weekly-history.js';
 import { pretrainingHistories } from './swav/pretrain-history.js';
 
 const configKey = (m: EvalMetricsFile) => `${m.backbone}|${m.mode}|${m.fraction}`;
@@ -85,6 +88,61 @@ function failuresOfRun(runId: string, upstream: UpstreamFailures): Failures {
   };
 }
 
+/** Share of predicted facings per class over every image. */
+function shelfShareTotals(
+  counts: Record<string, number[]>,
+  classes: readonly string[],
+): Record<string, number> {
+  const totals = classes.map((_, c) => Object.values(counts).reduce((s, row) => s + (row[c] ?? 0), 0));
+  const all = totals.reduce((s, n) => s + n, 0);
+  return Object.fromEntries(classes.map((cls, c) => [cls, all === 0 ? 0 : (totals[c] ?? 0) / all]));
+}
+
+/**
+ * A scheduled run's weekly section: champion/challenger on the best configuration, then this run recorded
+ * in its series and compared with the previous one. Ad-hoc runs (no ISO week) touch neither.
+ */
+async function weeklySection(
+  ctx: StageContext<typeof reportStage>,
+  params: {
+    runId: string;
+    isoWeek: string | null;
+    series: string | null;
+    champion: { alias: string; margin: number } | null;
+  },
+  best: ReturnType<typeof bestEvaluation>,
+  results: ReportInput['results'],
+  shelf: { classes: string[]; counts: Record<string, number[]> } | undefined,
+): Promise<Weekly | undefined> {
+  if (params.isoWeek === null) return undefined;
+  const challenger = best ? await challengerModel(ctx, params.runId, best.input, best.metrics) : undefined;
+  const champion =
+    params.champion && challenger
+      ? await decideChampion(ctx, params.champion, challenger, params.isoWeek)
+      : null;
+  const accuracy = Object.fromEntries(
+    results.map((r) => [
+      `${r.backbone}/${r.headMode}/${r.fractionPct}`,
+      r.seeds.reduce((s, x) => s + x.accuracy, 0) / r.seeds.length,
+    ]),
+  );
+  const now = champion
+    ? champion.promoted
+      ? champion.challenger.model
+      : (champion.champion?.model ?? null)
+    : null;
+  const vsLastWeek = params.series
+    ? await recordWeek(ctx.bucket, params.series, {
+        runId: params.runId,
+        week: params.isoWeek,
+        accuracy,
+        shelfShare: shelf ? shelfShareTotals(shelf.counts, shelf.classes) : {},
+        champion: now,
+      })
+    : null;
+  return { champion, vsLastWeek };
+}
+
 export const report = defineStage({
   def: reportStage,
   async run(ctx, params) {
@@ -107,13 +165,15 @@ export const report = defineStage({
     );
     const hits = cacheHitsOfRun(ctx.upstreamCacheHits);
     const suggestions = await suggestionsOfRun(ctx.inputs);
+    const results = groupResults(evals.map((e) => e.metrics));
+    const weekly = await weeklySection(ctx, params, best, results, shelf);
     const input = parseReportInput({
       runId: params.runId,
       title: params.title,
       generatedAt: new Date().toISOString(),
       ...(params.isoWeek ? { weekLabel: params.isoWeek } : {}),
       classNames: params.classes,
-      results: groupResults(evals.map((e) => e.metrics)),
+      results,
       shelfShare: Object.entries(shelf?.counts ?? {})
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([image, counts]) => ({
@@ -134,6 +194,7 @@ export const report = defineStage({
       ...(ctx.upstreamFailures ? { failures: failuresOfRun(params.runId, ctx.upstreamFailures) } : {}),
       pretraining: pretrainingHistories(evals, manifests),
       ...(suggestions ? { suggestions } : {}),
+      ...(weekly ? { weekly } : {}),
     });
     await ctx.writer.putJson('report-input.json', input);
     await ctx.writer.putBuffer('report.xlsx', await buildWeeklyReport(input));

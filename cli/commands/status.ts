@@ -20,7 +20,7 @@ export const statusCommand: Command = {
   usage: [
     'Usage: shelfssl status [<workflowId>] [--json] [--limit N]',
     '',
-    'Without an id: the most recent pipelineRun workflows (id, status, start time, config hash), at most',
+    'Without an id: the most recent pipelineRun and predictRun workflows (id, status, start time, config hash), at most',
     '--limit (default 20). With an id: every node of that run (running or finished) with its status,',
     'progress, duration and, for sweep points, the child workflow that runs it. --json prints raw data.',
   ].join('\n'),

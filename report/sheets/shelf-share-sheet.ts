@@ -9,8 +9,12 @@ export const SHELF_SHARE_SHEET = 'Shelf share';
  * Predicted facings per shelf image and each class's share of them. The store
  * column appears only when some image carries a store, so ad-hoc runs stay narrow.
  */
-export function addShelfShareSheet(workbook: Workbook, input: ReportInput): void {
-  const sheet = workbook.addWorksheet(SHELF_SHARE_SHEET);
+export function addShelfShareSheet(
+  workbook: Workbook,
+  input: Pick<ReportInput, 'shelfShare' | 'classNames'>,
+  opts: { sheet?: string; title?: string; first?: string } = {},
+): void {
+  const sheet = workbook.addWorksheet(opts.sheet ?? SHELF_SHARE_SHEET);
   const withStore = input.shelfShare.some((row) => row.store !== undefined);
   const lines = shelfShareLines(input.shelfShare, input.classNames);
   const toCells = (line: ShelfShareLine) => [
@@ -20,8 +24,10 @@ export function addShelfShareSheet(workbook: Workbook, input: ReportInput): void
     ...line.counts,
     ...line.shares,
   ];
-  styleTitleRow(sheet.addRow(['Predicted shelf share (facings per class)']));
-  styleHeaderRow(sheet.addRow(shelfShareHeaders(input.classNames, withStore)));
+  styleTitleRow(sheet.addRow([opts.title ?? 'Predicted shelf share (facings per class)']));
+  const headers = shelfShareHeaders(input.classNames, withStore);
+  if (opts.first) headers[0] = opts.first;
+  styleHeaderRow(sheet.addRow(headers));
   for (const line of lines) sheet.addRow(toCells(line));
   styleTotalRow(sheet.addRow(toCells(shelfShareTotal(lines, input.classNames.length))));
 

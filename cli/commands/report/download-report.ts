@@ -35,7 +35,7 @@ function causeText(err: unknown): string {
  * The run's result once it ends. A run in which some nodes failed still wrote its report from what succeeded;
  * its result rides in the failure, so a weekly report never vanishes because one branch failed.
  */
-async function finishedRunResult(client: Client, workflowId: string): Promise<PipelineRunResult> {
+export async function finishedRunResult(client: Client, workflowId: string): Promise<PipelineRunResult> {
   let raw: unknown;
   try {
     raw = await client.workflow.getHandle(workflowId).result();

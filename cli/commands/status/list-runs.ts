@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { pipelineRun } from '../../../workflows/pipeline-run.js';
+import { predictRun } from '../../../workflows/predict-run.js';
 
 export interface RunListing {
   workflowId: string;
@@ -15,11 +16,14 @@ function memoString(memo: Record<string, unknown> | undefined, key: string): str
   return typeof v === 'string' ? v : undefined;
 }
 
-/** The most recent `pipelineRun` workflows, newest first (sweep points are child `dagGroupRun`s, not listed). */
+/**
+ * The most recent `pipelineRun` and `predictRun` workflows, newest first (sweep points are child `dagGroupRun`s,
+ * not listed).
+ */
 export async function listRecentRuns(client: Client, limit: number): Promise<RunListing[]> {
   const out: RunListing[] = [];
   for await (const info of client.workflow.list({
-    query: `WorkflowType = '${pipelineRun.name}'`,
+    query: `WorkflowType = '${pipelineRun.name}' OR WorkflowType = '${predictRun.name}'`,
     pageSize: limit,
   })) {
     const configHash = memoString(info.memo, 'configHash');
