@@ -90,3 +90,11 @@ export async function setAlias(b: Bucket, name: string, entry: AliasEntry): Prom
   await b.s3.putObject(b.bucket, aliasKey(name), body, body.length, { 'Content-Type': 'application/json' });
   return file;
 }
+
+/**
+ * The run an alias's model comes from, or undefined for a name that is no alias: the lookup commands that take a
+ * run (e.g. `suggest`'s `resolveRunName(name, [(n) => aliasRunId(bucket, n)])`) plug in.
+ */
+export async function aliasRunId(b: Bucket, name: string): Promise<string | undefined> {
+  return (await readAlias(b, name))?.current.model.runId;
+}
