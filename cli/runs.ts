@@ -1,5 +1,9 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/common';
 import { parseOrThrow } from '../config/errors.js';
 import type { Settings } from '../config/settings.js';
 import type { DagPlan } from '../pipelines/dag.js';
@@ -63,21 +67,35 @@ export function temporalUiUrl(
   return `http://${host}:${uiPort}/namespaces/${ns}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-/** Starts `pipelineRun`; the config hash goes into a search attribute and the memo so runs are findable. */
+/**
+ * Starts `pipelineRun`; the config hash goes into a search attribute and the memo so runs are findable. A
+ * workflow id names one run only (reuse rejected): two runs of one plan started in the same second get `-2`,
+ * `-3`, … instead of the second silently taking the first's id, so `status`/`report <id>` never mean another run.
+ */
 export async function startPipelineRun(
   client: Client,
   settings: Settings,
   plan: DagPlan,
   opts: StartRunOptions = {},
 ): Promise<WorkflowHandle<typeof pipelineRun>> {
-  return await client.workflow.start(pipelineRun, {
-    taskQueue: settings.temporal.taskQueues.cpu,
-    workflowId: opts.workflowId ?? runWorkflowId(plan),
-    args: [pipelineRunInput(settings, plan, opts)],
-    typedSearchAttributes: [{ key: CONFIG_HASH_KEY, value: configHash(plan) }],
-    memo: runMemo(plan),
-  });
+  const base = opts.workflowId ?? runWorkflowId(plan);
+  for (let n = 1; ; n++) {
+    try {
+      return await client.workflow.start(pipelineRun, {
+        taskQueue: settings.temporal.taskQueues.cpu,
+        workflowId: n === 1 ? base : `${base}-${n}`,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [pipelineRunInput(settings, plan, opts)],
+        typedSearchAttributes: [{ key: CONFIG_HASH_KEY, value: configHash(plan) }],
+        memo: runMemo(plan),
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || n >= MAX_ID_SUFFIX) throw err;
+    }
+  }
 }
+
+const MAX_ID_SUFFIX = 100;
 
 /**
  * A finished run's result, parsed: a workflow id from the command line may name any workflow, so the handle's

@@ -271,8 +271,13 @@ export function loadSettings(
   throw new UsageError(message);
 }
 
-function isMissingCredential(issue: z.core.$ZodIssue, merged: { s3: Record<string, unknown> }): boolean {
+/** An S3 key that is nowhere, or the manifest key left empty because there was no S3 secret to derive it from. */
+function isMissingCredential(
+  issue: z.core.$ZodIssue,
+  merged: { s3: Record<string, unknown>; manifestKey: string },
+): boolean {
   const [section, key] = issue.path;
+  if (section === 'manifestKey') return merged.manifestKey === '' && merged.s3.secretKey === undefined;
   return section === 's3' && (key === 'accessKey' || key === 'secretKey') && merged.s3[key] === undefined;
 }
 

@@ -3,6 +3,7 @@ import { formatZodError } from '../config/errors.js';
 import { ArtefactRefSchema } from './artefact-schema.js';
 import type { Bucket } from './artefacts.js';
 import { isNotFound, readObject } from './s3.js';
+import { sign, verifySignature } from './signing.js';
 
 /** backbone/head/fraction/seed of one trained configuration of a run (a head node of its sweep). */
 export const ModelConfigSchema = z.strictObject({
@@ -51,8 +52,10 @@ export const AliasFileSchema = z.strictObject({
   current: AliasEntrySchema,
   /** Every earlier value, newest first: who was champion when, and why it changed. */
   history: z.array(AliasEntrySchema),
+  /** HMAC of the rest with the workers' key: a bucket writer without it cannot repoint `production`. */
+  signature: z.string().optional(),
 });
-export type AliasFile = z.infer<typeof AliasFileSchema>;
+export type AliasFile = Omit<z.infer<typeof AliasFileSchema>, 'signature'>;
 
 export const ALIAS_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 
@@ -72,7 +75,13 @@ export async function readAlias(b: Bucket, name: string): Promise<AliasFile | un
   }
   const parsed = AliasFileSchema.safeParse(JSON.parse(raw.toString('utf8')));
   if (!parsed.success) throw new Error(formatZodError(parsed.error, `alias file ${aliasKey(name)}`));
-  return parsed.data;
+  const { signature, ...file } = parsed.data;
+  if (!verifySignature(b.signingKey, 'alias', file, signature))
+    throw new Error(
+      `alias file ${aliasKey(name)} is ${signature ? 'signed with another key' : 'not signed'}: it was not ` +
+        "written by a shelfssl holding this store's manifest key; set the alias again with `shelfssl promote`",
+    );
+  return file;
 }
 
 /** Points the alias at `entry`; the value it had goes to the front of its history. */
@@ -86,7 +95,8 @@ export async function setAlias(b: Bucket, name: string, entry: AliasEntry): Prom
     current: entry,
     history: before ? [before.current, ...before.history] : [],
   };
-  const body = Buffer.from(`${JSON.stringify(file, null, 2)}\n`, 'utf8');
+  const signed = { ...file, signature: sign(b.signingKey, 'alias', file) };
+  const body = Buffer.from(`${JSON.stringify(signed, null, 2)}\n`, 'utf8');
   await b.s3.putObject(b.bucket, aliasKey(name), body, body.length, { 'Content-Type': 'application/json' });
   return file;
 }

@@ -6,7 +6,7 @@ import { canonicalJson } from './digest.js';
  * stored in the bucket: someone who can write to the bucket but lacks the key cannot make a manifest, a
  * checkpoint pointer or a saved training state that a worker or `shelfssl report` accepts.
  */
-export type SignedKind = 'manifest' | 'checkpoint' | 'healthy-state';
+export type SignedKind = 'manifest' | 'checkpoint' | 'healthy-state' | 'alias';
 
 const PREFIX = 'hmac-sha256:';
 

@@ -114,15 +114,21 @@ export function chooseConfiguration(
   return best?.reduce((a, c) => (c.accuracy! > a.accuracy! ? c : a));
 }
 
-/** The run's crop artefact says how crops were cut: size and padding from its params, classes from its report. */
+/** The run's crop artefact says how crops were cut (size and padding, from its params). */
 async function cropGeometry(b: Bucket, crop: ArtefactRef) {
   const manifest = await readManifest(b, crop.stage, crop.key);
   if (!manifest) throw new Error(`crop artefact ${crop.key} is gone from the store; re-run the pipeline`);
   const params = cropStage.params.parse(manifest.params);
-  const report = z
-    .looseObject({ classes: z.array(z.string()).min(2), cropSize: z.number().int() })
-    .parse(JSON.parse((await readArtefactFile(b, manifest, 'crop-report.json')).toString('utf8')));
-  return { cropSize: params.cropSize, padding: params.padding, classes: report.classes };
+  return { cropSize: params.cropSize, padding: params.padding };
+}
+
+/** The class names, from the run's ingest artefact (crops are label-blind and carry none). */
+async function runClasses(b: Bucket, ingest: ArtefactRef): Promise<string[]> {
+  const manifest = await readManifest(b, ingest.stage, ingest.key);
+  if (!manifest) throw new Error(`ingest artefact ${ingest.key} is gone from the store; re-run the pipeline`);
+  return z
+    .looseObject({ classes: z.array(z.string()).min(2) })
+    .parse(JSON.parse((await readArtefactFile(b, manifest, 'boxes.json')).toString('utf8'))).classes;
 }
 
 /** The model of one configuration of a finished run, with everything `predict` and `export` need. */
@@ -141,9 +147,11 @@ export async function modelOfRun(
   }
   const backbone = result.refs[`backbone@${chosen.config.backbone}`];
   const crop = result.refs.crop;
-  if (!backbone || !crop)
-    throw new Error(`run ${runId}: no backbone@${chosen.config.backbone} or crop artefact`);
+  const ingest = result.refs.ingest;
+  if (!backbone || !crop || !ingest)
+    throw new Error(`run ${runId}: no backbone@${chosen.config.backbone}, crop or ingest artefact`);
   const geometry = await cropGeometry(b, crop);
+  const classes = await runClasses(b, ingest);
   return ResolvedModelSchema.parse({
     runId,
     config: chosen.config,
@@ -152,6 +160,7 @@ export async function modelOfRun(
     crop,
     ...(chosen.evaluation ? { evaluation: chosen.evaluation } : {}),
     ...geometry,
+    classes,
     normalization: IMAGENET_NORMALIZATION,
     ...(chosen.accuracy !== undefined
       ? {

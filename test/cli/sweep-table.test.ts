@@ -54,7 +54,7 @@ describe('sweep table (Table 2)', () => {
             fraction: p.fraction,
             seed: p.seed,
           },
-          { head: 'h', features: 'f' },
+          { head: 'h', features: 'f', ingest: 'i' },
         ),
       );
       const writer = new ArtefactWriter(bucket, 'evaluate', randomBytes(32).toString('hex'));

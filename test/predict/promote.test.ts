@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseModelSpec, resolveModel } from '../../cli/model/resolve-model.js';
-import { readAlias } from '../../store/aliases.js';
+import { aliasKey, readAlias } from '../../store/aliases.js';
 import { bucketOf } from '../../store/artefacts.js';
+import { readObject } from '../../store/s3.js';
 import { runCli } from '../support/cli.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 import { tinyTrainingRun } from './tiny-run.js';
@@ -72,6 +73,19 @@ describe('promote and the model resolver', () => {
     const bad = await runCli(['promote', runId, '--config', 'nope']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--config: backbone\/head\/fraction/);
+  });
+
+  it('an alias file rewritten in the bucket without the manifest key is refused, not followed', async () => {
+    assert.equal((await runCli(['promote', runId, '--alias', 'tamper'])).code, 0);
+    const bucket = bucketOf(w.settings);
+    const stored = JSON.parse((await readObject(bucket.s3, bucket.bucket, aliasKey('tamper'))).toString());
+    stored.current.model.runId = 'someone-elses-run';
+    const body = Buffer.from(JSON.stringify(stored));
+    await bucket.s3.putObject(bucket.bucket, aliasKey('tamper'), body, body.length);
+    await assert.rejects(
+      readAlias(bucket, 'tamper'),
+      /alias file aliases\/tamper\.json is signed with another key/,
+    );
   });
 
   it('`compare` diffs params, dataset and scores of two runs, as text and --json', async () => {

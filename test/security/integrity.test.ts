@@ -111,6 +111,20 @@ describe('integrity beyond the bucket', () => {
     }
   });
 
+  it('a workflow id names one run: a second start of the same id gets a suffix, never the first run’s id', async () => {
+    const plan: DagPlan = {
+      pipeline: 'integrity-ids',
+      nodes: [stageNode(generateStage.def, 'gen', { count: 1, offset: 9 }, {})],
+    };
+    const workflowId = `integrity-ids-${Date.now()}`;
+    const first = await startPipelineRun(w.client, w.settings, plan, { workflowId });
+    await first.result();
+    const second = await startPipelineRun(w.client, w.settings, plan, { workflowId });
+    await second.result();
+    assert.equal(first.workflowId, workflowId);
+    assert.equal(second.workflowId, `${workflowId}-2`);
+  });
+
   it('`shelfssl report` refuses a report other than the one the run recorded in Temporal', async () => {
     const title = `integrity ${Date.now()}`;
     const plan: DagPlan = {
