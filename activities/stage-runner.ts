@@ -86,7 +86,8 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, 
   return async (raw: unknown, beat: { last?: StageProgress }): Promise<StageRunResult> => {
     const parsed = StageRunInputSchema.safeParse(raw);
     if (!parsed.success) throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'stage input'));
-    const { node, cacheKey, inputs, recompute, upstreamFailures, upstreamCacheHits } = parsed.data;
+    const { node, cacheKey, inputs, recompute, upstreamFailures, upstreamCacheHits, upstreamNodes } =
+      parsed.data;
     const params = impl.def.params.safeParse(node.params);
     if (!params.success) {
       throw ApplicationFailure.nonRetryable(
@@ -142,6 +143,7 @@ function runStageAttempt(bucket: Bucket, impl: StageImpl, codeIdentity: string, 
         inputs: loaded,
         upstreamFailures,
         upstreamCacheHits,
+        upstreamNodes,
         writer: contractWriter(writer, impl.def),
         progress: (p) => {
           beat.last = p;

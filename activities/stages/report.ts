@@ -6,7 +6,7 @@ import { buildWeeklyReport } from '../../report/workbook.js';
 import type { UpstreamFailures } from '../stage-input.js';
 import { defineStage, type StageContext } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
-import { cacheHitsOfRun, lineageRows, upstreamManifests } from './support/lineage.js';
+import { cacheHitsOfRun, lineageRows, nodesByArtefact, upstreamManifests } from './support/lineage.js';
 import { pretrainingHistories } from './swav/pretrain-history.js';
 
 const configKey = (m: EvalMetricsFile) => `${m.backbone}|${m.mode}|${m.fraction}`;
@@ -111,7 +111,7 @@ export const report = defineStage({
         crops,
         bad: { ...examples(ingest.bad), ...examples(ingest.labels.bad) },
       },
-      lineage: lineageRows(manifests, hits),
+      lineage: lineageRows(manifests, hits, nodesByArtefact(ctx.upstreamNodes)),
       ...(ctx.upstreamFailures ? { failures: failuresOfRun(params.runId, ctx.upstreamFailures) } : {}),
       pretraining: pretrainingHistories(evals, manifests),
     });
