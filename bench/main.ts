@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runBackendBench } from './backend.js';
 import { formatBenchTable } from './backend-table.js';
+import { type CliTimings, runCliStartupBench } from './cli-startup.js';
 import { runCropBench } from './crop.js';
 import { runPipelineBench } from './pipeline.js';
-import { formatSpread } from './stats.js';
+import { formatSpread, type Spread } from './stats.js';
 import { formatSwavDefaults, runSwavDefaultsBench } from './swav-defaults.js';
 
-const SUITES = ['backend', 'crop', 'pipeline', 'swav-defaults'] as const;
+const SUITES = ['backend', 'crop', 'pipeline', 'swav-defaults', 'cli'] as const;
 type Suite = (typeof SUITES)[number];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,11 +62,34 @@ async function pipelineSection(reps: number, images: number): Promise<string> {
   ].join('\n');
 }
 
+async function cliSection(reps: number, baselineCli: string | undefined): Promise<string> {
+  const r = await runCliStartupBench({ reps, log, ...(baselineCli ? { baselineCli } : {}) });
+  const rows: [string, (t: CliTimings) => Spread][] = [
+    ['`shelfssl --help`', (t) => t.help],
+    ['`shelfssl pipeline show --config tiny.json`', (t) => t.pipelineShow],
+    ['`shelfssl status` (recent runs)', (t) => t.statusList],
+    [`\`shelfssl run --config tiny.json\`, fully cached (${r.after.nodes} nodes)`, (t) => t.cachedRun],
+  ];
+  return [
+    'Seconds from the prompt to the exit code (the CLI spawned as a user runs it, private Temporal + MinIO, tiny',
+    'shelves, one random-init backbone, two fractions, both head modes).' +
+      (r.before ? ` "before": \`${baselineCli}\` (the build without a prebuilt workflow bundle).` : ''),
+    '',
+    `| command | ${r.before ? 'before, s | ' : ''}after, s |`,
+    `|---|${r.before ? '---|' : ''}---|`,
+    ...rows.map(
+      ([name, pick]) =>
+        `| ${name} | ${r.before ? `${formatSpread(pick(r.before), 2)} | ` : ''}${formatSpread(pick(r.after), 2)} |`,
+    ),
+  ].join('\n');
+}
+
 const TITLES: Record<Suite, string> = {
   backend: 'Backends: SwAV train step and ResNet inference vs PyTorch CPU',
   crop: 'Crop stage',
   pipeline: 'Pipeline: features, head sweep, cached re-run, Temporal overhead',
   'swav-defaults': 'SwAV defaults on data they were not tuned on vs random init',
+  cli: 'CLI start-up: from the prompt to the answer',
 };
 
 function writeSection(suite: Suite, command: string, body: string): void {
@@ -106,6 +130,8 @@ async function main(): Promise<number> {
       images: { type: 'string', default: '40' },
       'no-write': { type: 'boolean', default: false },
       'doc-only': { type: 'boolean', default: false },
+      // cli suite only: another build's dist/cli/main.js, measured the same way as "before".
+      'baseline-cli': { type: 'string' },
     },
     strict: true,
   });
@@ -115,7 +141,9 @@ async function main(): Promise<number> {
   }
   // swav-defaults trains SwAV six times (~20 min on 2 cores): only when asked for by name.
   const chosen =
-    values.suite === 'all' ? SUITES.filter((s) => s !== 'swav-defaults') : [values.suite as Suite];
+    values.suite === 'all'
+      ? SUITES.filter((s) => s !== 'swav-defaults' && s !== 'cli')
+      : [values.suite as Suite];
   const bad = chosen.filter((s) => !SUITES.includes(s));
   if (bad.length > 0) {
     console.error(`--suite: got "${values.suite}"; allowed: all, ${SUITES.join(', ')}`);
@@ -137,9 +165,11 @@ async function main(): Promise<number> {
           ? await cropSection(reps)
           : suite === 'swav-defaults'
             ? formatSwavDefaults(await runSwavDefaultsBench({ log }))
-            : await pipelineSection(reps, images);
+            : suite === 'cli'
+              ? await cliSection(reps, values['baseline-cli'])
+              : await pipelineSection(reps, images);
     console.log(`\n## ${TITLES[suite]}\n${machineLine()}\n\n${body}\n`);
-    const command = `npm run bench -- --suite ${suite} --reps ${reps}${suite === 'pipeline' ? ` --images ${images}` : ''}`;
+    const command = `npm run bench -- --suite ${suite} --reps ${reps}${suite === 'pipeline' ? ` --images ${images}` : ''}${suite === 'cli' && values['baseline-cli'] ? ` --baseline-cli ${values['baseline-cli']}` : ''}`;
     if (!values['no-write']) writeSection(suite, command, body);
   }
   if (!values['no-write']) regenerateDoc();
