@@ -57,6 +57,8 @@ export const StageRunInputSchema = z.strictObject({
   upstreamFailures: UpstreamFailuresSchema.optional(),
   /** Set for volatile nodes only: a cached artefact must not name one run's cache hits in another run. */
   upstreamCacheHits: UpstreamCacheHitsSchema.optional(),
+  /** Volatile nodes: every upstream node with its artefact (hit or not), so the report names node ids. */
+  upstreamNodes: UpstreamCacheHitsSchema.optional(),
 });
 export type StageRunInput = z.input<typeof StageRunInputSchema>;
 

@@ -99,7 +99,8 @@ function runStageAttempt(
   return async (raw: unknown, beat: { last?: StageProgress }): Promise<StageRunResult> => {
     const parsed = StageRunInputSchema.safeParse(raw);
     if (!parsed.success) throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'stage input'));
-    const { node, cacheKey, inputs, recompute, upstreamFailures, upstreamCacheHits } = parsed.data;
+    const { node, cacheKey, inputs, recompute, upstreamFailures, upstreamCacheHits, upstreamNodes } =
+      parsed.data;
     const params = impl.def.params.safeParse(node.params);
     if (!params.success) {
       throw ApplicationFailure.nonRetryable(
@@ -161,6 +162,7 @@ function runStageAttempt(
         inputs: loaded,
         upstreamFailures,
         upstreamCacheHits,
+        upstreamNodes,
         writer: contractWriter(writer, impl.def),
         progress: (p) => {
           beat.last = p;

@@ -96,6 +96,8 @@ export interface StageContext<D extends StageDef = StageDef> {
   upstreamFailures: UpstreamFailures | undefined;
   /** The upstream artefacts this run took from the cache; told to volatile nodes only (else undefined). */
   upstreamCacheHits: UpstreamCacheHits | undefined;
+  /** Volatile nodes: every upstream node of this run with its artefact (`features@swav` -> features/<key>). */
+  upstreamNodes?: UpstreamCacheHits | undefined;
   writer: WriterOf<D['outputs']>;
   /** Heartbeats (and, throttled, tells the workflow) how far the stage is. */
   progress(p: StageProgress): void;

@@ -5,14 +5,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runBackendBench } from './backend.js';
 import { formatBenchTable } from './backend-table.js';
+import { type CliTimings, runCliStartupBench } from './cli-startup.js';
 import { runCropBench } from './crop.js';
 import { type HeadBenchResult, runHeadBench } from './head.js';
 import { runPipelineBench } from './pipeline.js';
 import { runPredictBench } from './predict.js';
-import { formatSpread } from './stats.js';
+import { formatSpread, type Spread } from './stats.js';
 import { formatSwavDefaults, runSwavDefaultsBench } from './swav-defaults.js';
 
-const SUITES = ['backend', 'crop', 'head', 'pipeline', 'predict', 'swav-defaults'] as const;
+const SUITES = ['backend', 'crop', 'head', 'pipeline', 'predict', 'swav-defaults', 'cli'] as const;
 type Suite = (typeof SUITES)[number];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -84,6 +85,28 @@ async function pipelineSection(reps: number, images: number): Promise<string> {
   ].join('\n');
 }
 
+async function cliSection(reps: number, baselineCli: string | undefined): Promise<string> {
+  const r = await runCliStartupBench({ reps, log, ...(baselineCli ? { baselineCli } : {}) });
+  const rows: [string, (t: CliTimings) => Spread][] = [
+    ['`shelfssl --help`', (t) => t.help],
+    ['`shelfssl pipeline show --config tiny.json`', (t) => t.pipelineShow],
+    ['`shelfssl status` (recent runs)', (t) => t.statusList],
+    [`\`shelfssl run --config tiny.json\`, fully cached (${r.after.nodes} nodes)`, (t) => t.cachedRun],
+  ];
+  return [
+    'Seconds from the prompt to the exit code (the CLI spawned as a user runs it, private Temporal + MinIO, tiny',
+    'shelves, one random-init backbone, two fractions, both head modes).' +
+      (r.before ? ` "before": \`${baselineCli}\` (the build without a prebuilt workflow bundle).` : ''),
+    '',
+    `| command | ${r.before ? 'before, s | ' : ''}after, s |`,
+    `|---|${r.before ? '---|' : ''}---|`,
+    ...rows.map(
+      ([name, pick]) =>
+        `| ${name} | ${r.before ? `${formatSpread(pick(r.before), 2)} | ` : ''}${formatSpread(pick(r.after), 2)} |`,
+    ),
+  ].join('\n');
+}
+
 async function predictSection(reps: number, photos: number): Promise<string> {
   const r = await runPredictBench({ photos, reps, workers: [1, 3], log });
   const rows = Object.keys(r.endToEnd).map(
@@ -107,6 +130,7 @@ interface SectionOptions {
   rounds: number;
   images: number;
   photos: number;
+  baselineCli: string | undefined;
 }
 
 const SECTIONS: Record<Suite, (o: SectionOptions) => Promise<string>> = {
@@ -116,6 +140,7 @@ const SECTIONS: Record<Suite, (o: SectionOptions) => Promise<string>> = {
   pipeline: (o) => pipelineSection(o.reps, o.images),
   predict: (o) => predictSection(o.reps, o.photos),
   'swav-defaults': async () => formatSwavDefaults(await runSwavDefaultsBench({ log })),
+  cli: (o) => cliSection(o.reps, o.baselineCli),
 };
 
 const TITLES: Record<Suite, string> = {
@@ -125,6 +150,7 @@ const TITLES: Record<Suite, string> = {
   pipeline: 'Pipeline: features, head sweep, cached re-run, Temporal overhead',
   predict: 'Predict: boxes/s on new shelf photos, one and three workers',
   'swav-defaults': 'SwAV defaults on data they were not tuned on vs random init',
+  cli: 'CLI start-up: from the prompt to the answer',
 };
 
 function writeSection(suite: Suite, command: string, body: string): void {
@@ -167,6 +193,8 @@ async function main(): Promise<number> {
       photos: { type: 'string', default: '12' },
       'no-write': { type: 'boolean', default: false },
       'doc-only': { type: 'boolean', default: false },
+      // cli suite only: another build's dist/cli/main.js, measured the same way as "before".
+      'baseline-cli': { type: 'string' },
     },
     strict: true,
   });
@@ -176,7 +204,9 @@ async function main(): Promise<number> {
   }
   // swav-defaults trains SwAV six times (~20 min on 2 cores): only when asked for by name.
   const chosen =
-    values.suite === 'all' ? SUITES.filter((s) => s !== 'swav-defaults') : [values.suite as Suite];
+    values.suite === 'all'
+      ? SUITES.filter((s) => s !== 'swav-defaults' && s !== 'cli')
+      : [values.suite as Suite];
   const bad = chosen.filter((s) => !SUITES.includes(s));
   if (bad.length > 0) {
     console.error(`--suite: got "${values.suite}"; allowed: all, ${SUITES.join(', ')}`);
@@ -192,10 +222,17 @@ async function main(): Promise<number> {
   }
   for (const suite of chosen) {
     log(`== bench ${suite}`);
-    const body = await SECTIONS[suite]({ reps, rounds, images, photos });
+    const baselineCli = values['baseline-cli'];
+    const body = await SECTIONS[suite]({ reps, rounds, images, photos, baselineCli });
     console.log(`\n## ${TITLES[suite]}\n${machineLine()}\n\n${body}\n`);
     const sized =
-      suite === 'pipeline' ? ` --images ${images}` : suite === 'predict' ? ` --photos ${photos}` : '';
+      suite === 'pipeline'
+        ? ` --images ${images}`
+        : suite === 'predict'
+          ? ` --photos ${photos}`
+          : suite === 'cli' && baselineCli
+            ? ` --baseline-cli ${baselineCli}`
+            : '';
     const command = `npm run bench -- --suite ${suite} --reps ${reps}${sized}`;
     if (!values['no-write']) writeSection(suite, command, body);
   }

@@ -36,7 +36,10 @@ export function formatZodError(
       return issue.keys.map((key) => unknownKeyLine(issue.path, key, input, schema));
     const field = fieldName(issue.path);
     const hidden = issue.path.some(isSecretKey);
-    const got = input === undefined || hidden ? '' : describeValue(redactSecrets(valueAt(input, issue.path)));
+    const value = input === undefined ? undefined : valueAt(input, issue.path);
+    // "missing: set X" already says it; a second "(missing)" would stutter.
+    const saysMissing = value === undefined && /^missing\b/.test(issue.message);
+    const got = input === undefined || hidden || saysMissing ? '' : describeValue(redactSecrets(value));
     return [`  ${field}: ${issue.message}${got}`];
   });
   return `${where} is invalid:\n${lines.join('\n')}`;

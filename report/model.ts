@@ -82,6 +82,8 @@ export const LineageRowSchema = z.object({
   paramsHash: z.string(),
   durationMs: z.number().nonnegative(),
   cacheHit: z.boolean(),
+  /** The run's nodes that produced or reused this artefact (`features@swav`); absent in older reports. */
+  nodes: z.array(z.string()).optional(),
 });
 
 /** A node that failed in this run, with how to retry it once fixed. */

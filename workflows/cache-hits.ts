@@ -15,6 +15,19 @@ function upstreamIds(node: DagNode, byId: ReadonlyMap<string, DagNode>): string[
   return [...seen].sort();
 }
 
+/** Every node upstream of `node` that has an artefact in this run (cached or computed), with its ref. */
+export function upstreamNodeRefs(
+  node: DagNode,
+  byId: ReadonlyMap<string, DagNode>,
+  states: readonly NodeState[],
+): UpstreamCacheHits {
+  const stateOf = new Map(states.map((s) => [s.id, s]));
+  return upstreamIds(node, byId).flatMap((id) => {
+    const ref = stateOf.get(id)?.ref;
+    return ref ? [{ node: id, stage: ref.stage, key: ref.key }] : [];
+  });
+}
+
 /**
  * The artefacts upstream of `node` that this run took from the cache, from the run state (a sweep point's
  * nodes are in it once the point has ended, which it has when the node's inputs exist). Told to the stage

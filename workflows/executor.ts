@@ -8,7 +8,7 @@ import {
 } from '../activities/stage-input.js';
 import { type DagNode, withDescendants } from '../pipelines/dag.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
-import { upstreamCacheHits } from './cache-hits.js';
+import { upstreamCacheHits, upstreamNodeRefs } from './cache-hits.js';
 import type { GroupRunInput } from './run-input.js';
 import { type GroupRunResult, GroupRunResultSchema, partialResultOf } from './run-result.js';
 import type { NodeState, RunState } from './run-state.js';
@@ -41,7 +41,7 @@ export interface ExecContext {
 type MissingInputs = UpstreamFailures['missing'];
 
 /** What the workflow tells a stage beyond its inputs: failed optional inputs, a volatile node's cache hits. */
-type StageNotes = Pick<StageRunInput, 'upstreamFailures' | 'upstreamCacheHits'>;
+type StageNotes = Pick<StageRunInput, 'upstreamFailures' | 'upstreamCacheHits' | 'upstreamNodes'>;
 
 function stateOf(ctx: ExecContext, id: string): NodeState {
   const s = ctx.state.nodes.find((n) => n.id === id);
@@ -182,7 +182,12 @@ export async function executeNodes(
     const notes: StageNotes = {
       ...(upstreamFailures ? { upstreamFailures } : {}),
       // Only a volatile node may be told: a cached artefact would name one run's hits in the next.
-      ...(node.volatile ? { upstreamCacheHits: upstreamCacheHits(node, byId, ctx.state.nodes) } : {}),
+      ...(node.volatile
+        ? {
+            upstreamCacheHits: upstreamCacheHits(node, byId, ctx.state.nodes),
+            upstreamNodes: upstreamNodeRefs(node, byId, ctx.state.nodes),
+          }
+        : {}),
     };
     try {
       return await runStage(ctx, node, ready.inputs, notes);

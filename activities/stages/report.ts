@@ -10,7 +10,7 @@ import { readInputJson } from './support/artefact-files.js';
 import { labelledSplits, readBoxLabels } from './support/box-labels.js';
 import { challengerModel, decideChampion } from './support/champion.js';
 import { readCropPoolIndex } from './support/crop-pool.js';
-import { cacheHitsOfRun, lineageRows, upstreamManifests } from './support/lineage.js';
+import { cacheHitsOfRun, lineageRows, nodesByArtefact, upstreamManifests } from './support/lineage.js';
 import { recordWeek } from './support/weekly-history.js';
 import { pretrainingHistories } from './swav/pretrain-history.js';
 
@@ -190,7 +190,7 @@ export const report = defineStage({
         crops,
         bad: { ...examples(ingest.bad), ...examples(ingest.labels.bad) },
       },
-      lineage: lineageRows(manifests, hits),
+      lineage: lineageRows(manifests, hits, nodesByArtefact(ctx.upstreamNodes)),
       ...(ctx.upstreamFailures ? { failures: failuresOfRun(params.runId, ctx.upstreamFailures) } : {}),
       pretraining: pretrainingHistories(evals, manifests),
       ...(suggestions ? { suggestions } : {}),

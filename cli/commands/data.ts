@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../../config/errors.js';
 import { previewDataset } from '../../data/preview.js';
@@ -54,7 +56,7 @@ const makeShelvesCommand: Command = {
   summary: 'generate an SKU110K-format shelf dataset (images, box CSVs, a labels.csv for some boxes)',
   usage: [
     'Usage: shelfssl data make-shelves [--out DIR] [--images N] [--seed S] [--tiny] [--label-share X]',
-    '                                  [--classes NAME=LABEL,...]',
+    '                                  [--classes NAME=LABEL,...] [--replace]',
     '',
     `Writes images/, annotations/ and labels.csv to --out (default ${DEFAULT_DATASET_LOCATION}, where \`shelfssl run\``,
     'looks by default). Products are Fashion-MNIST garments (Debian package dataset-fashion-mnist);',
@@ -64,6 +66,8 @@ const makeShelvesCommand: Command = {
     '(0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Dress, 4 Coat, 5 Sandal, 6 Shirt, 7 Sneaker, 8 Bag, 9 Ankle boot),',
     "e.g. --classes sandal=5,sneaker=7,bag=8 (default: the demo's tshirt=0,pullover=2,dress=3,coat=4,shirt=6);",
     'with --tiny, names alone (one glyph each). A run on such data needs dataset.classes to match.',
+    'An --out that already holds images is refused (stale images would stay); --replace deletes its images/,',
+    'annotations/ and labels.csv first. A dataset without test shelves is warned about.',
   ].join('\n'),
   async run(argv) {
     const { values } = parseFlags(argv, {
@@ -73,6 +77,7 @@ const makeShelvesCommand: Command = {
       tiny: { type: 'boolean' },
       'label-share': { type: 'string' },
       classes: { type: 'string' },
+      replace: { type: 'boolean' },
     });
     const flags = parseFlagValues(MakeShelvesFlags, {
       out: values.out,
@@ -82,6 +87,7 @@ const makeShelvesCommand: Command = {
       classes: values.classes,
     });
     const tiny = values.tiny === true;
+    clearPreviousDataset(flags.out, values.replace === true);
     const base = tiny
       ? tinyShelvesOptions(flags.out, flags.seed, flags.images)
       : { out: flags.out, images: flags.images, seed: flags.seed };
@@ -104,9 +110,32 @@ const makeShelvesCommand: Command = {
         .map(([c, n]) => `${c} ${n}`)
         .join(', ')}`,
     );
+    if (!result.images.test)
+      console.error(
+        `shelfssl: warning: the test split has no images (--images ${flags.images}): evaluation ` +
+          'needs test shelves; use more --images',
+      );
     return EXIT.ok;
   },
 };
+
+/**
+ * A folder that already holds generated images would keep stale ones the new dataset does not list (the
+ * snapshot would see them, ingest would warn about them): refuse, or with --replace delete what the
+ * generator writes (images/, annotations/, labels.csv) first.
+ */
+function clearPreviousDataset(out: string, replace: boolean): void {
+  const images = path.join(out, 'images');
+  const stale = existsSync(images) ? readdirSync(images).length : 0;
+  if (stale === 0) return;
+  if (!replace)
+    throw new UsageError(
+      `--out ${out}: already holds ${stale} file(s) in images/ (an earlier dataset?); choose an empty folder, ` +
+        'or add --replace to delete its images/, annotations/ and labels.csv first',
+    );
+  for (const p of ['images', 'annotations', 'labels.csv'])
+    rmSync(path.join(out, p), { recursive: true, force: true });
+}
 
 const previewCommand: Command = {
   name: 'preview',

@@ -1,5 +1,6 @@
 import { UsageError } from '../../config/errors.js';
 import { loadSettings } from '../../config/settings.js';
+import { sdkLogFile } from '../../workers/sdk-log-path.js';
 import { type Command, EXIT, parseFlags } from '../command.js';
 
 export const workerCommand: Command = {
@@ -33,7 +34,8 @@ export const workerCommand: Command = {
     const settings = loadSettings();
     const worker = await createShelfWorker(settings, values.queue, { role });
     console.log(
-      `worker polling ${settings.temporal.taskQueues[values.queue]} on ${settings.temporal.address}`,
+      `worker polling ${settings.temporal.taskQueues[values.queue]} on ${settings.temporal.address}` +
+        ` (Temporal SDK log: ${sdkLogFile(settings.dataDir)})`,
     );
     await worker.run();
     return EXIT.ok;

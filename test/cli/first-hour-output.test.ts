@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { connectClient } from '../../cli/client.js';
 import { dataQualityParagraph } from '../../cli/commands/run/data-quality.js';
@@ -123,5 +126,23 @@ describe('no worker, no word', () => {
     const { client, close } = await connectClient(loadSettings());
     await client.workflow.getHandle(id).terminate('test over');
     await close();
+  });
+});
+
+describe('data make-shelves polish', () => {
+  it('refuses a folder with images (stale ones would stay), --replace clears it; an empty test split warns', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'shelfssl-shelves-'));
+    const make = (...extra: string[]) =>
+      runCli(['data', 'make-shelves', '--tiny', '--out', out, '--images', '2', ...extra]);
+    const first = await make();
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /warning: the test split has no images \(--images 2\)/);
+    writeFileSync(path.join(out, 'images', 'stale.jpg'), 'old');
+    const again = await make();
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already holds 3 file\(s\) in images\/.*--replace/);
+    const replaced = await make('--replace');
+    assert.equal(replaced.code, 0, replaced.stderr);
+    assert.equal(existsSync(path.join(out, 'images', 'stale.jpg')), false);
   });
 });

@@ -76,13 +76,20 @@ describe('schedules (Temporal Schedules)', () => {
     await assert.rejects(handle.describe());
   });
 
-  it('pause without --note says who paused; deleting a deleted schedule says it does not exist', async () => {
+  it('trigger names a queue nobody polls; pause without --note says who paused; a deleted schedule is missing', async () => {
     const id = `test-${randomUUID().slice(0, 8)}`;
     const plan: DagPlan = {
       pipeline: 'sched',
       nodes: [stageNode(generateStage.def, 'gen', { count: 1 }, {})],
     };
     const handle = await createPipelineSchedule(w.client, w.settings, { id, plan });
+    const idle = `nobody-${id}`;
+    const triggered = await runCli(['schedule', 'trigger', id], { ...process.env, SHELFSSL_QUEUE_CPU: idle });
+    assert.equal(triggered.code, 0, triggered.stderr);
+    assert.ok(
+      triggered.stdout.includes(`waiting for a worker on queue ${idle} (none polling`),
+      triggered.stdout,
+    );
     const paused = await runCli(['schedule', 'pause', id]);
     assert.equal(paused.code, 0, paused.stderr);
     const note = (await handle.describe()).state.note ?? '';

@@ -3,7 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { defineStage } from '../../activities/stage-types.js';
-import { cacheHitsOfRun, lineageRows, upstreamManifests } from '../../activities/stages/support/lineage.js';
+import {
+  cacheHitsOfRun,
+  lineageRows,
+  nodesByArtefact,
+  upstreamManifests,
+} from '../../activities/stages/support/lineage.js';
 import { startPipelineRun } from '../../cli/runs.js';
 import type { DagNode, DagPlan } from '../../pipelines/dag.js';
 import type { StageDef } from '../../pipelines/stage.js';
@@ -34,7 +39,10 @@ const lineageStage = defineStage({
       ctx.bucket,
       Object.values(ctx.inputs).map((i) => i.ref),
     );
-    await ctx.writer.putJson('lineage.json', lineageRows(manifests, cacheHitsOfRun(ctx.upstreamCacheHits)));
+    await ctx.writer.putJson(
+      'lineage.json',
+      lineageRows(manifests, cacheHitsOfRun(ctx.upstreamCacheHits), nodesByArtefact(ctx.upstreamNodes)),
+    );
     await ctx.writer.putJson('told.json', ctx.upstreamCacheHits ?? null);
     return { metrics: {} };
   },
@@ -84,7 +92,14 @@ describe("the report's Lineage cache-hit column comes from the workflow (real Te
     const read = async (file: string): Promise<unknown> =>
       JSON.parse((await readArtefactFile(bucket, manifest, file)).toString());
     const rows = z
-      .array(z.object({ stage: z.string(), key: z.string(), cacheHit: z.boolean() }))
+      .array(
+        z.object({
+          stage: z.string(),
+          key: z.string(),
+          cacheHit: z.boolean(),
+          nodes: z.array(z.string()).optional(),
+        }),
+      )
       .parse(await read('lineage.json'));
     return { workflowId: handle.workflowId, result, rows, told: await read('told.json') };
   }
@@ -115,6 +130,16 @@ describe("the report's Lineage cache-hit column comes from the workflow (real Te
     for (const row of second.rows)
       assert.equal(row.cacheHit, hitKeys.has(row.key), `${row.stage} ${row.key.slice(0, 12)}`);
     assert.equal(second.rows.filter((r) => r.cacheHit).length, 5, 'data, two heads, two evals: "yes"');
+    // Each row names the run's node ids behind the artefact, computed or cached; an artefact a cached head
+    // still reads (the backbone's previous key) was made by no node of this run and names none.
+    for (const row of second.rows) {
+      const ids = second.result.nodes
+        .filter((n) => n.ref?.key === row.key)
+        .map((n) => n.id)
+        .sort();
+      assert.deepEqual(row.nodes ?? [], ids, `${row.stage} names its nodes`);
+    }
+    assert.ok(second.rows.some((r) => r.nodes?.includes('eval@10pct/seed1')));
   });
 
   it('a node that is not volatile is told nothing, and its Lineage fails instead of reading all "no"', async () => {

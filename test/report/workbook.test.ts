@@ -167,6 +167,7 @@ test('Lineage: one row per artefact', () => {
     'Params hash',
     'Duration (s)',
     'Cache hit',
+    'Nodes',
   ]);
   assert.equal(ws.rowCount, 4);
   assert.deepEqual(rowValues(ws, 3), [

@@ -38,9 +38,24 @@ export function cacheHitsOfRun(told: UpstreamCacheHits | undefined): Set<string>
 /** Lineage rows follow the pipeline: the order stages are declared in (pipelines/stages.ts). */
 const STAGE_ORDER: readonly string[] = PAPER_STAGES.map((s) => s.name);
 
-export function lineageRows(manifests: readonly Manifest[], hits: ReadonlySet<string>): LineageRow[] {
+/** `stage/key` -> the node ids of this run behind that artefact (several nodes may share one). */
+export function nodesByArtefact(told: UpstreamCacheHits | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const n of told ?? [])
+    out.set(`${n.stage}/${n.key}`, [...(out.get(`${n.stage}/${n.key}`) ?? []), n.node]);
+  return out;
+}
+
+export function lineageRows(
+  manifests: readonly Manifest[],
+  hits: ReadonlySet<string>,
+  nodes: ReadonlyMap<string, readonly string[]> = new Map(),
+): LineageRow[] {
   return manifests
     .map((m) => ({
+      ...(nodes.has(`${m.stage}/${m.cacheKey}`)
+        ? { nodes: [...nodes.get(`${m.stage}/${m.cacheKey}`)!].sort() }
+        : {}),
       stage: m.stage,
       key: m.cacheKey,
       digest: m.digest,
