@@ -57,7 +57,7 @@ function formatHeadBench(r: HeadBenchResult): string {
       'correlated like backbone features); CPU time per fit, JavaScript single-threaded, scikit-learn 1.2 with ' +
       'BLAS/OpenMP threads 1 and the same stopping rule (tol × n on its summed loss), all in one run:',
     '',
-    '| rows × dim | shelfssl: preconditioned L-BFGS, ms | plain L-BFGS (the previous optimiser), ms | scikit-learn lbfgs, ms | head with its 5-fold CV over λ, ms |',
+    '| rows × dim | shelfssl: preconditioned L-BFGS, ms | plain L-BFGS on the same kernel, ms | scikit-learn lbfgs, ms | head with its 5-fold CV over λ, ms |',
     '|---|---|---|---|---|',
     ...lines,
   ].join('\n');
