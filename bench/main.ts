@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatActiveLearning, runActiveLearningBench } from './active-learning.js';
 import { runBackendBench } from './backend.js';
 import { formatBenchTable } from './backend-table.js';
 import { runCropBench } from './crop.js';
@@ -10,7 +11,7 @@ import { runPipelineBench } from './pipeline.js';
 import { formatSpread } from './stats.js';
 import { formatSwavDefaults, runSwavDefaultsBench } from './swav-defaults.js';
 
-const SUITES = ['backend', 'crop', 'pipeline', 'swav-defaults'] as const;
+const SUITES = ['backend', 'crop', 'pipeline', 'swav-defaults', 'active-learning'] as const;
 type Suite = (typeof SUITES)[number];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -66,6 +67,7 @@ const TITLES: Record<Suite, string> = {
   crop: 'Crop stage',
   pipeline: 'Pipeline: features, head sweep, cached re-run, Temporal overhead',
   'swav-defaults': 'SwAV defaults on data they were not tuned on vs random init',
+  'active-learning': 'Annotation suggestions: active selection vs random at equal budget (simulation)',
 };
 
 function writeSection(suite: Suite, command: string, body: string): void {
@@ -113,9 +115,10 @@ async function main(): Promise<number> {
     regenerateDoc();
     return 0;
   }
-  // swav-defaults trains SwAV six times (~20 min on 2 cores): only when asked for by name.
-  const chosen =
-    values.suite === 'all' ? SUITES.filter((s) => s !== 'swav-defaults') : [values.suite as Suite];
+  // swav-defaults trains SwAV six times (~20 min on 2 cores), active-learning once plus 60 heads: only
+  // when asked for by name.
+  const heavy: readonly Suite[] = ['swav-defaults', 'active-learning'];
+  const chosen = values.suite === 'all' ? SUITES.filter((s) => !heavy.includes(s)) : [values.suite as Suite];
   const bad = chosen.filter((s) => !SUITES.includes(s));
   if (bad.length > 0) {
     console.error(`--suite: got "${values.suite}"; allowed: all, ${SUITES.join(', ')}`);
@@ -137,7 +140,9 @@ async function main(): Promise<number> {
           ? await cropSection(reps)
           : suite === 'swav-defaults'
             ? formatSwavDefaults(await runSwavDefaultsBench({ log }))
-            : await pipelineSection(reps, images);
+            : suite === 'active-learning'
+              ? formatActiveLearning(await runActiveLearningBench({ log }))
+              : await pipelineSection(reps, images);
     console.log(`\n## ${TITLES[suite]}\n${machineLine()}\n\n${body}\n`);
     const command = `npm run bench -- --suite ${suite} --reps ${reps}${suite === 'pipeline' ? ` --images ${images}` : ''}`;
     if (!values['no-write']) writeSection(suite, command, body);
