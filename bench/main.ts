@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatActiveLearning, runActiveLearningBench } from './active-learning.js';
 import { runBackendBench } from './backend.js';
 import { formatBenchTable } from './backend-table.js';
 import { type CliTimings, runCliStartupBench } from './cli-startup.js';
@@ -13,7 +14,16 @@ import { runPredictBench } from './predict.js';
 import { formatSpread, type Spread } from './stats.js';
 import { formatSwavDefaults, runSwavDefaultsBench } from './swav-defaults.js';
 
-const SUITES = ['backend', 'crop', 'head', 'pipeline', 'predict', 'swav-defaults', 'cli'] as const;
+const SUITES = [
+  'backend',
+  'crop',
+  'head',
+  'pipeline',
+  'predict',
+  'swav-defaults',
+  'active-learning',
+  'cli',
+] as const;
 type Suite = (typeof SUITES)[number];
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -141,6 +151,7 @@ const SECTIONS: Record<Suite, (o: SectionOptions) => Promise<string>> = {
   predict: (o) => predictSection(o.reps, o.photos),
   'swav-defaults': async () => formatSwavDefaults(await runSwavDefaultsBench({ log })),
   cli: (o) => cliSection(o.reps, o.baselineCli),
+  'active-learning': async () => formatActiveLearning(await runActiveLearningBench({ log })),
 };
 
 const TITLES: Record<Suite, string> = {
@@ -151,6 +162,7 @@ const TITLES: Record<Suite, string> = {
   predict: 'Predict: boxes/s on new shelf photos, one and three workers',
   'swav-defaults': 'SwAV defaults on data they were not tuned on vs random init',
   cli: 'CLI start-up: from the prompt to the answer',
+  'active-learning': 'Annotation suggestions: active selection vs random at equal budget (simulation)',
 };
 
 function writeSection(suite: Suite, command: string, body: string): void {
@@ -202,11 +214,10 @@ async function main(): Promise<number> {
     regenerateDoc();
     return 0;
   }
-  // swav-defaults trains SwAV six times (~20 min on 2 cores): only when asked for by name.
-  const chosen =
-    values.suite === 'all'
-      ? SUITES.filter((s) => s !== 'swav-defaults' && s !== 'cli')
-      : [values.suite as Suite];
+  // swav-defaults trains SwAV six times (~20 min on 2 cores), active-learning once plus 60 heads, cli spawns
+  // the CLI many times: only when asked for by name.
+  const heavy: readonly Suite[] = ['swav-defaults', 'active-learning', 'cli'];
+  const chosen = values.suite === 'all' ? SUITES.filter((s) => !heavy.includes(s)) : [values.suite as Suite];
   const bad = chosen.filter((s) => !SUITES.includes(s));
   if (bad.length > 0) {
     console.error(`--suite: got "${values.suite}"; allowed: all, ${SUITES.join(', ')}`);

@@ -6,6 +6,7 @@ import { validateDag } from './dag.js';
 import { stageNode } from './stage.js';
 import {
   backboneStage,
+  boxesStage,
   cropStage,
   evaluateStage,
   featuresStage,
@@ -116,7 +117,7 @@ export type RunConfig = z.infer<typeof RunConfigSchema>;
 const pct = (f: number) => `${f}pct`;
 
 /**
- * The paper's DAG: snapshot -> ingest -> crop -> {backbone | pretrain} -> features -> sample ->
+ * The paper's DAG: snapshot -> ingest -> boxes -> crop -> {backbone | pretrain} -> features -> sample ->
  * head -> evaluate -> report. Each (fraction, seed) sweep point is a node group (one child workflow).
  */
 export function expandPaperPipeline(config: RunConfig): DagPlan {
@@ -132,7 +133,8 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
       { location: dataset.location, labels: dataset.labels, classes: dataset.classes, ...config.ingest },
       { snapshot: 'snapshot' },
     ),
-    stageNode(cropStage, 'crop', { location: dataset.location, ...config.crop }, { ingest: 'ingest' }),
+    stageNode(boxesStage, 'boxes', {}, { ingest: 'ingest' }),
+    stageNode(cropStage, 'crop', { location: dataset.location, ...config.crop }, { boxes: 'boxes' }),
   ];
   for (const b of config.backbones) {
     const trunk = `backbone@${b.name}`;

@@ -5,7 +5,7 @@ import { HeadFitParams } from '../ml/head/params.js';
 import { BuiltBackboneSpec } from '../ml/models/backbone-spec.js';
 import { SwavParams } from '../ml/swav/params.js';
 import { ReportInputSchema } from '../report/model.js';
-import { BoxTableSchema } from './artefacts/box-table-file.js';
+import { BoxListSchema, BoxTableSchema } from './artefacts/box-table-file.js';
 import { CropReportFileSchema } from './artefacts/crop-report-file.js';
 import { EvalMetricsFileSchema } from './artefacts/evaluate-metrics-file.js';
 import { PredictionsFileSchema, ShelfCountsFileSchema } from './artefacts/evaluation-files.js';
@@ -69,6 +69,21 @@ export const ingestStage = {
   heartbeatTimeout: '2 minutes',
 } satisfies StageDef;
 
+/**
+ * The boxes without their labels: re-run (cheaply) whenever ingest is, it writes the same digest when only
+ * labels.csv changed, so `crop` and everything label-blind below it stay cache hits.
+ */
+export const boxesStage = {
+  name: 'boxes',
+  description: 'the box table without labels, so crops, SwAV and features do not re-run when labels change',
+  codeVersion: 1,
+  params: z.strictObject({}),
+  inputs: { ingest: ingestStage },
+  outputs: { 'boxes.json': BoxListSchema },
+  queue: 'cpu',
+  startToCloseTimeout: '10 minutes',
+} satisfies StageDef;
+
 export const cropStage = {
   name: 'crop',
   description:
@@ -82,7 +97,7 @@ export const cropStage = {
     seed: z.number().int().default(7),
     shardSize: z.number().int().min(64).max(1_000_000).default(4096),
   }),
-  inputs: { ingest: ingestStage },
+  inputs: { boxes: boxesStage },
   outputs: {
     /**
      * Every crop, labelled or not (pool `all`, data/crop/crop-all-boxes.ts): index.json and uint8 shards are
@@ -276,6 +291,7 @@ export const reportStage = {
 export const PAPER_STAGES = [
   snapshotStage,
   ingestStage,
+  boxesStage,
   cropStage,
   backboneStage,
   pretrainStage,

@@ -10,8 +10,8 @@ import { materialiseDataset } from './support/dataset-location.js';
 export const crop = defineStage({
   def: cropStage,
   async run(ctx, params) {
-    // Boxes only: the labels in boxes.json are not read, so the output is the same whatever labels.csv says.
-    const { boxes } = await readInputJson(ctx.inputs.ingest, 'boxes.json');
+    // Boxes only (the boxes stage drops the labels): the output is the same whatever labels.csv says.
+    const { boxes } = await readInputJson(ctx.inputs.boxes, 'boxes.json');
     const location = await allowedLocation(ctx, params.location, 'dataset.location');
     const root = await materialiseDataset(ctx.bucket.s3, location, ctx.scratchDir);
     const outDir = path.join(ctx.scratchDir, 'crops');

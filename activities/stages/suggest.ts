@@ -27,7 +27,10 @@ export const suggest = defineStage({
       throw new StageFailure('suggest: every crop outside the held-out region is labelled already');
     ctx.progress({ message: `${params.strategy}: ${candidates.length} unlabelled crops` });
     const candidateRows = new Set(candidates);
-    const { probs } = predictHead(head, selectFeatureRows(all, (_, i) => candidateRows.has(i)).values);
+    const { probs, labels: predicted } = predictHead(
+      head,
+      selectFeatureRows(all, (_, i) => candidateRows.has(i)).values,
+    );
     const chosen = selectForLabelling({
       strategy: params.strategy,
       n: params.n,
@@ -46,8 +49,7 @@ export const suggest = defineStage({
     );
     const rows = chosen.rows.map((row, k) => {
       const j = position.get(row)!;
-      const p = probs.subarray(j * head.classes, (j + 1) * head.classes);
-      const best = p.indexOf(Math.max(...p));
+      const best = predicted[j]!;
       const box = boxes.get(all.entries[row]!.boxId)!;
       return {
         boxId: box.boxId,
@@ -56,7 +58,7 @@ export const suggest = defineStage({
         imageWidth: box.imageWidth,
         imageHeight: box.imageHeight,
         suggested: classes[best] ?? String(best),
-        confidence: p[best]!,
+        confidence: probs[j * head.classes + best]!,
         uncertainty: chosen.scores[k] ?? null,
       };
     });

@@ -20,3 +20,6 @@ export const BoxTableSchema = z.object({
   labels: z.array(z.object({ boxId: z.string(), label: z.number().int().min(0) })),
 });
 export type BoxTable = z.infer<typeof BoxTableSchema>;
+
+/** boxes.json of a boxes artefact: the box table without its labels, so label-blind stages key on boxes only. */
+export const BoxListSchema = BoxTableSchema.pick({ boxes: true });

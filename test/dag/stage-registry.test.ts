@@ -12,6 +12,7 @@ import {
   featuresStage,
   headStage,
   PAPER_STAGES,
+  pretrainStage,
   reportStage,
   sampleStage,
 } from '../../pipelines/stages.js';
@@ -74,7 +75,7 @@ describe('one stage registry: PAPER_STAGES declares, the worker implements, noth
       producerOutputs(reportStage, 'eval/swav/supervised/10pct/seed1', 'evaluate'),
       evaluateStage.outputs,
     );
-    assert.equal(producerOutputs(featuresStage, 'backbone', 'pretrain'), PAPER_STAGES[4].outputs);
+    assert.equal(producerOutputs(featuresStage, 'backbone', 'pretrain'), pretrainStage.outputs);
     assert.throws(
       () => producerOutputs(headStage, 'sample', 'crop'),
       /input "sample" of stage head was made by stage crop, but its declaration reads it from sample/,

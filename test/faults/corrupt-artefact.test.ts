@@ -12,7 +12,7 @@ import { type RunningWorker, startTestWorker } from '../support/worker.js';
 import { faultRng, uniqueRunId, withTimeout } from './fault-mode.js';
 import { faultPlan, tinyPaperConfig } from './tiny-plan.js';
 
-const CROP_NODES = ['snapshot', 'ingest', 'crop'];
+const CROP_NODES = ['snapshot', 'ingest', 'boxes', 'crop'];
 
 describe('a corrupted byte in a cached artefact of a real stage', () => {
   let w: RunningWorker;

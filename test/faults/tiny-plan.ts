@@ -40,7 +40,7 @@ export function tinyPaperConfig(location: string, swav: TinySwav, name = 'faults
 }
 
 /** The nodes up to the SwAV features: what the kill tests need (heads and report add nothing there). */
-export const SWAV_NODES = ['snapshot', 'ingest', 'crop', 'backbone@swav', 'features@swav'];
+export const SWAV_NODES = ['snapshot', 'ingest', 'boxes', 'crop', 'backbone@swav', 'features@swav'];
 
 /** Stages that heartbeat while they work; a short heartbeat timeout would kill the others spuriously. */
 const HEARTBEATING = new Set(['crop', 'pretrain', 'features']);

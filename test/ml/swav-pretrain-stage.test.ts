@@ -34,7 +34,7 @@ function pretrainPlan(location: string, name: string, swav: Record<string, unkno
     sweep: { fractions: [100], seeds: 1 },
   });
   const plan = expandPaperPipeline(config);
-  const keep = ['snapshot', 'ingest', 'crop', 'backbone@swav'];
+  const keep = ['snapshot', 'ingest', 'boxes', 'crop', 'backbone@swav'];
   return { pipeline: plan.pipeline, nodes: plan.nodes.filter((n) => keep.includes(n.id)) };
 }
 

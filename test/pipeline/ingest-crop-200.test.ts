@@ -37,7 +37,7 @@ it('ingests and crops 200 generated Fashion-MNIST shelves through the DAG: count
     )
     .reduce((a, b) => a + b, 0);
   const plan = expandPaperPipeline(RunConfigSchema.parse({ dataset: { location: dir } }));
-  plan.nodes = plan.nodes.filter((n) => ['snapshot', 'ingest', 'crop'].includes(n.id));
+  plan.nodes = plan.nodes.filter((n) => ['snapshot', 'ingest', 'boxes', 'crop'].includes(n.id));
   const result = await (await startPipelineRun(w.client, w.settings, plan)).result();
   const bucket = bucketOf(w.settings);
   const ingest = (await readManifest(bucket, 'ingest', result.refs.ingest!.key))!;

@@ -168,13 +168,14 @@ describe('the paper pipeline end to end on generated shelves', () => {
     const status = new Map(third.nodes.map((n) => [n.id, n.status]));
     for (const id of ['backbone@swav', 'features@swav', 'features@random-init', 'backbone@random-init'])
       assert.equal(status.get(id), 'cached', `${id} after a label change`);
-    // crop re-runs (its ingest input changed) but writes the same label-blind digest, so SwAV stays cached.
-    assert.equal(third.refs.crop?.digest, first.refs.crop?.digest, 'crop artefact unchanged');
+    // boxes re-runs (its ingest input changed) but writes the same label-free digest, so crop stays cached.
+    assert.equal(status.get('crop'), 'cached', 'crop after a label change');
+    assert.equal(third.refs.boxes?.digest, first.refs.boxes?.digest, 'boxes artefact unchanged');
     const recomputed = new Set(
       third.nodes.filter((n) => n.status !== 'cached').map((n) => n.id.split('@')[0]),
     );
     assert.deepEqual([...recomputed].sort(), [
-      'crop',
+      'boxes',
       'eval',
       'head',
       'ingest',
