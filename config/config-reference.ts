@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { defOf } from './schema-keys.js';
 
 /** One documented key: its path (`backbones[].swav.epochs`), when it applies, its type and default. */
 export interface KeyDoc {
@@ -7,23 +8,6 @@ export interface KeyDoc {
   type: string;
   default: string;
 }
-
-interface Def {
-  type: string;
-  innerType?: z.ZodType;
-  in?: z.ZodType;
-  shape?: Record<string, z.ZodType>;
-  element?: z.ZodType;
-  items?: z.ZodType[];
-  options?: z.ZodType[];
-  discriminator?: string;
-  entries?: Record<string, unknown>;
-  values?: unknown[];
-  valueType?: z.ZodType;
-  defaultValue?: unknown;
-}
-
-const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
 
 function fmt(v: unknown): string {
   if (v === undefined) return '';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /** The parts of zod's internal definition we walk; zod 4 keeps them on `_zod.def`. */
-interface Def {
+export interface ZodDef {
   type: string;
   innerType?: z.ZodType;
   in?: z.ZodType;
@@ -12,11 +12,13 @@ interface Def {
   discriminator?: string;
   valueType?: z.ZodType;
   values?: unknown[];
+  entries?: Record<string, unknown>;
+  defaultValue?: unknown;
   getter?: () => z.ZodType;
 }
 
-function defOf(schema: z.ZodType): Def {
-  return (schema as unknown as { _zod: { def: Def } })._zod.def;
+export function defOf(schema: z.ZodType): ZodDef {
+  return (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
 }
 
 const WRAPPERS = new Set(['default', 'prefault', 'optional', 'nullable', 'catch', 'readonly', 'nonoptional']);
@@ -39,7 +41,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** The union member a value belongs to: by its discriminator when there is one, else the first object. */
-function unionMember(def: Def, value: unknown): z.ZodType | undefined {
+function unionMember(def: ZodDef, value: unknown): z.ZodType | undefined {
   const options = def.options ?? [];
   if (def.discriminator && isRecord(value)) {
     const tag = value[def.discriminator];
