@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -319,8 +320,9 @@ function temporalSecurity(
 export const DATA_ROOTS_SEPARATOR = ',';
 
 /**
- * SHELFSSL_DATA_ROOTS > `dataRoots` in the settings file > the data dir, the working directory and
- * `s3://<bucket>/datasets/`. Local entries become absolute (relative to the working directory).
+ * SHELFSSL_DATA_ROOTS > `dataRoots` in the settings file > the data dir, the working directory (unless it
+ * is `/` or the home folder) and `s3://<bucket>/datasets/`. Local entries become absolute (relative to the
+ * working directory).
  */
 function resolveDataRoots(
   env: NodeJS.ProcessEnv,
@@ -330,7 +332,10 @@ function resolveDataRoots(
 ): string[] {
   const bucket = env.SHELFSSL_S3_BUCKET ?? file.s3?.bucket ?? 'shelfssl';
   const given = env.SHELFSSL_DATA_ROOTS?.split(DATA_ROOTS_SEPARATOR).filter((r) => r.trim() !== '');
-  const roots = given ?? file.dataRoots ?? [dataDir, cwd, `s3://${bucket}/datasets/`];
+  // A worker started from / or a home folder (a service, a login shell) must not accept everything below it.
+  const broad = cwd === path.parse(cwd).root || cwd === os.homedir();
+  const defaults = [dataDir, ...(broad ? [] : [cwd]), `s3://${bucket}/datasets/`];
+  const roots = given ?? file.dataRoots ?? defaults;
   return roots.map((r) => (r.startsWith('s3://') ? r : path.resolve(cwd, r.trim())));
 }
 

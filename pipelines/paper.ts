@@ -67,6 +67,7 @@ export const RunConfigSchema = z.strictObject({
       boxPolicy: true,
       iouThreshold: true,
       maxImagePixels: true,
+      maxRows: true,
     })
     .prefault({}),
   crop: cropStage.params.omit({ location: true }).prefault({}),

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIMIT } from '../data/sku110k/image-limits.js';
+import {
+  DEFAULT_MAX_IMAGE_PIXELS,
+  DEFAULT_MAX_ROWS,
+  MAX_IMAGE_PIXELS_LIMIT,
+  MAX_ROWS_LIMIT,
+} from '../data/sku110k/image-limits.js';
 import { STRATEGIES } from '../ml/active/select.js';
 import { HeadFitParams } from '../ml/head/params.js';
 import { BuiltBackboneSpec } from '../ml/models/backbone-spec.js';
@@ -60,6 +65,8 @@ export const ingestStage = {
     iouThreshold: z.number().gt(0).max(1).default(0.5),
     /** Images above this many pixels are rejected before decoding (decode memory: 3 bytes a pixel). */
     maxImagePixels: z.number().int().min(1).max(MAX_IMAGE_PIXELS_LIMIT).default(DEFAULT_MAX_IMAGE_PIXELS),
+    /** Annotation rows (all CSVs) beyond which ingest fails instead of exhausting the worker's memory. */
+    maxRows: z.number().int().min(1).max(MAX_ROWS_LIMIT).default(DEFAULT_MAX_ROWS),
   }),
   /** Read for its key only: new data means a new snapshot digest, so ingest runs again. */
   inputs: { snapshot: snapshotStage },

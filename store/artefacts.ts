@@ -57,7 +57,8 @@ export async function readManifest(b: Bucket, stage: string, key: string): Promi
   if (!verifySignature(b.signingKey, 'manifest', signed, signature)) {
     throw new ArtefactCorruptError(
       `manifest ${manifestKey(stage, key)} is ${signature ? 'signed with another key' : 'not signed'}: it was not ` +
-        "written by a worker holding this store's manifestKey, so it is not trusted",
+        "written by a worker holding this store's manifestKey, so it is not trusted (every worker and CLI " +
+        'of one store needs the same SHELFSSL_MANIFEST_KEY)',
     );
   }
   const problem = addressProblem(parsed.data, stage, key);

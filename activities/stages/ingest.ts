@@ -1,7 +1,7 @@
 import { checkLabelFit, LabelsDoNotFitError } from '../../data/labels/label-fit.js';
 import { matchLabels } from '../../data/labels/match-labels.js';
 import { readLabelCsv } from '../../data/labels/read-label-csv.js';
-import { BadInputShareError, ingestSku110k } from '../../data/sku110k/index.js';
+import { BadInputShareError, DatasetLayoutError, ingestSku110k } from '../../data/sku110k/index.js';
 import { confinedFile } from '../../data/sku110k/safe-path.js';
 import { ingestStage } from '../../pipelines/stages.js';
 import { StageFailure } from '../stage-runner.js';
@@ -22,9 +22,12 @@ export const ingest = defineStage({
         maxBadShare: params.maxBadShare,
         boxPolicy: params.boxPolicy,
         maxImagePixels: params.maxImagePixels,
+        maxRows: params.maxRows,
       });
     } catch (err) {
-      if (err instanceof BadInputShareError) throw new StageFailure(err.message);
+      // Both are facts of the data: another attempt would fail the same way.
+      if (err instanceof BadInputShareError || err instanceof DatasetLayoutError)
+        throw new StageFailure(err.message);
       throw err;
     }
     // dataset.labels comes from a workflow input: read it only inside the dataset, never through a link out.

@@ -1,5 +1,6 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { z } from 'zod';
+import { CHECKED_OPEN_FLAGS } from './safe-path.js';
 
 /** Column order of SKU110K annotation CSVs (no header row). Label CSVs reuse it with a class name in `class`. */
 export const CSV_COLUMNS = [
@@ -200,9 +201,20 @@ export async function* csvLinesFromChunks(
   }
 }
 
-/** `csvLinesFromChunks` over a file, read in chunks (never whole). */
-export function csvLinesOfFile(file: string, maxLineBytes = MAX_CSV_LINE_BYTES): AsyncGenerator<LineDecode> {
-  return csvLinesFromChunks(createReadStream(file, { highWaterMark: 64 * 1024 }), maxLineBytes);
+/** `csvLinesFromChunks` over a file, read in chunks (never whole), opened as `confinedFile` checked it. */
+export async function* csvLinesOfFile(
+  file: string,
+  maxLineBytes = MAX_CSV_LINE_BYTES,
+): AsyncGenerator<LineDecode> {
+  const handle = await open(file, CHECKED_OPEN_FLAGS);
+  try {
+    yield* csvLinesFromChunks(
+      handle.createReadStream({ highWaterMark: 64 * 1024, autoClose: false }),
+      maxLineBytes,
+    );
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The same split over bytes already in memory (small CSVs, tests). */

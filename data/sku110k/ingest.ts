@@ -3,7 +3,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { mapLimited } from '../concurrency.js';
 import { csvLinesOfFile, type LineDecode, parseCsvRow } from './csv-row.js';
-import { DEFAULT_MAX_IMAGE_PIXELS, MAX_IMAGE_PIXELS_LIMIT } from './image-limits.js';
+import {
+  DEFAULT_MAX_IMAGE_PIXELS,
+  DEFAULT_MAX_ROWS,
+  MAX_IMAGE_PIXELS_LIMIT,
+  MAX_ROWS_LIMIT,
+} from './image-limits.js';
 import { type ImageProbe, probeImage } from './probe-image.js';
 import { confinedFile, resolveImageName } from './safe-path.js';
 import { ReasonTally, summariseReasons } from './tally.js';
@@ -31,6 +36,8 @@ export const ingestOptionsSchema = z.object({
   verify: z.enum(['header', 'decode']).default('header'),
   /** Images probed at once (file read + header parse). */
   concurrency: z.number().int().min(1).max(64).default(4),
+  /** Annotation rows (all CSVs together) beyond which ingest fails rather than exhaust the worker's memory. */
+  maxRows: z.number().int().min(1).max(MAX_ROWS_LIMIT).default(DEFAULT_MAX_ROWS),
   /** Images with more pixels are rejected (unreadable_image) before anything decodes them. */
   maxImagePixels: z.number().int().min(1).max(MAX_IMAGE_PIXELS_LIMIT).default(DEFAULT_MAX_IMAGE_PIXELS),
 });
@@ -110,7 +117,8 @@ export async function ingestSku110k(options: IngestOptions): Promise<IngestResul
       continue;
     }
     const lines = csvLinesOfFile(await annotationCsvPath(opts.root, file));
-    rowsBySplit[split] += await collectRows(lines, file, split, imagesDir, bad, warnings, candidates);
+    const budget = opts.maxRows - SPLITS.reduce((sum, s) => sum + rowsBySplit[s], 0);
+    rowsBySplit[split] += await collectRows(lines, file, split, imagesDir, bad, warnings, candidates, budget);
   }
   const probes = await probeAll(imagesDir, candidates, opts.verify, opts.concurrency, opts.maxImagePixels);
   const boxes = acceptRows(candidates, probes, opts.boxPolicy, bad, warnings);
@@ -179,12 +187,19 @@ async function collectRows(
   bad: ReasonTally<BadRowReason>,
   warnings: ReasonTally<WarningReason>,
   out: Candidate[],
+  maxRows: number,
 ): Promise<number> {
   let rows = 0;
   const rowsPerImage = new Map<string, number>();
   const seen = new Set<string>();
   for await (const decoded of lines) {
     rows++;
+    if (rows > maxRows) {
+      throw new DatasetLayoutError(
+        `annotations/${file}: more than ingest.maxRows annotation rows in all: every row is held in memory ` +
+          '(about 1.5 KB each), so raise ingest.maxRows only on a worker with the memory for it',
+      );
+    }
     if (!decoded.ok) {
       bad.add('malformed_row', { file, line: decoded.line, text: decoded.text, detail: decoded.detail });
       continue;

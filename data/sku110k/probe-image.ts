@@ -1,7 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { DEFAULT_MAX_IMAGE_PIXELS } from './image-limits.js';
-import { resolveExistingInside, resolveImageName } from './safe-path.js';
+import { readCheckedFile, resolveExistingInside, resolveImageName } from './safe-path.js';
 
 /** Image files are read whole to probe them: larger files are refused before the read. */
 const MAX_IMAGE_FILE_BYTES = 256 * 2 ** 20;
@@ -42,7 +42,14 @@ export async function probeImage(
   }
   let bytes: Buffer;
   try {
-    bytes = await readFile(real.path);
+    const read = await readCheckedFile(real.path);
+    if (read === undefined)
+      return {
+        ok: false,
+        reason: 'unreadable_image',
+        detail: `images/${name} is not a regular file; not read`,
+      };
+    bytes = read;
   } catch (error) {
     return { ok: false, reason: 'unreadable_image', detail: `cannot read file: ${(error as Error).message}` };
   }

@@ -1,4 +1,5 @@
-import { realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export type SafePath = { ok: true; path: string } | { ok: false; detail: string };
@@ -70,4 +71,21 @@ export async function confinedFile(root: string, name: string, w: PathWording): 
   if (!st.isFile())
     return { ok: false, reason: 'not_regular', detail: `${w.thing} ${name} is not a regular file; not read` };
   return { ok: true, path: real.path, size: st.size };
+}
+
+/**
+ * Opening flags for a file already checked by `confinedFile`: no following a link swapped in since, and no
+ * blocking on a FIFO swapped in since (the read then fails instead of waiting for a writer).
+ */
+export const CHECKED_OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** Reads a checked file whole, refusing (undefined) anything that is not, when opened, a regular file. */
+export async function readCheckedFile(file: string): Promise<Buffer | undefined> {
+  const handle = await open(file, CHECKED_OPEN_FLAGS);
+  try {
+    if (!(await handle.stat()).isFile()) return undefined;
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }

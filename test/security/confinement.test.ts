@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { LoadedInput } from '../../activities/stage-types.js';
 import { downloadInputFiles } from '../../activities/stages/support/artefact-files.js';
 import { connectClient } from '../../cli/client.js';
+import { loadSettings } from '../../config/settings.js';
 import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import { ingestSku110k } from '../../data/sku110k/index.js';
 import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
@@ -188,6 +189,20 @@ describe('confinement: workflow inputs, CSVs and models name no file outside the
 });
 
 describe('data roots: a workflow from any Temporal client names only folders the worker accepts', () => {
+  it('defaults to the data dir, the working directory and s3://<bucket>/datasets/, never / or the home folder', () => {
+    const creds = { SHELFSSL_S3_ACCESS_KEY: 'abc', SHELFSSL_S3_SECRET_KEY: 'abcdefgh-secret' };
+    const work = mkdtempSync(path.join(os.tmpdir(), 'roots-default-'));
+    assert.deepEqual(loadSettings({ ...creds, SHELFSSL_DATA_DIR: '/srv/data' }, work).dataRoots, [
+      '/srv/data',
+      work,
+      's3://shelfssl/datasets/',
+    ]);
+    for (const broad of ['/', os.homedir()])
+      assert.ok(!loadSettings(creds, broad).dataRoots.includes(broad), `${broad} is not a default root`);
+    const given = loadSettings({ ...creds, SHELFSSL_DATA_ROOTS: `rel,/abs,s3://b/p/` }, work).dataRoots;
+    assert.deepEqual(given, [path.join(work, 'rel'), '/abs', 's3://b/p/']);
+  });
+
   it('fails a run whose dataset lies outside the worker data roots, and runs one inside', async () => {
     const allowed = mkdtempSync(path.join(harnessRoot(), 'roots-allowed-'));
     const outside = mkdtempSync(path.join(os.tmpdir(), 'roots-outside-'));

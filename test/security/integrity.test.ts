@@ -19,9 +19,11 @@ import {
   readManifest,
 } from '../../store/artefacts.js';
 import { artefactDigest } from '../../store/cache-key.js';
+import { checkpointPrefix, loadLatestCheckpoint, saveCheckpoint } from '../../store/checkpoints.js';
 import { sha256 } from '../../store/digest.js';
 import { readObject } from '../../store/s3.js';
 import { sign } from '../../store/signing.js';
+import { uniqueRunId } from '../faults/fault-mode.js';
 import { FAKE_STAGES, generateStage, scaleStage } from '../support/fake-stages.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
@@ -125,6 +127,28 @@ describe('integrity beyond the bucket', () => {
     assert.equal(second.workflowId, `${workflowId}-2`);
   });
 
+  it('training never resumes from a checkpoint pointer written without the key', async () => {
+    const key = 'b2'.repeat(32);
+    const saved = await saveCheckpoint(bucket, 'pretrain', key, 3, Buffer.from('genuine state'));
+    assert.equal((await loadLatestCheckpoint(bucket, 'pretrain', key))?.blob.toString(), 'genuine state');
+    const planted = Buffer.from('planted state');
+    const plantedKey = `${checkpointPrefix('pretrain', key)}/step-000000009.bin`;
+    await bucket.s3.putObject(bucket.bucket, plantedKey, planted, planted.length);
+    const pointer = Buffer.from(JSON.stringify({ step: 9, key: plantedKey, sha256: sha256(planted) }));
+    await bucket.s3.putObject(
+      bucket.bucket,
+      `${checkpointPrefix('pretrain', key)}/latest.json`,
+      pointer,
+      pointer.length,
+    );
+    assert.equal(
+      await loadLatestCheckpoint(bucket, 'pretrain', key),
+      undefined,
+      'the planted pointer is ignored',
+    );
+    assert.ok(saved.signature, 'pointers the workers write are signed');
+  });
+
   it('`shelfssl report` refuses a report other than the one the run recorded in Temporal', async () => {
     const title = `integrity ${Date.now()}`;
     const plan: DagPlan = {
@@ -134,10 +158,14 @@ describe('integrity beyond the bucket', () => {
         stageNode(stampedReportStage.def, 'report', { title }, { src: 'gen' }),
       ],
     };
-    const first = await startPipelineRun(w.client, w.settings, plan);
+    // Ids of their own: two runs in one second would otherwise share the default id.
+    const first = await startPipelineRun(w.client, w.settings, plan, { workflowId: uniqueRunId('report-a') });
     await first.result();
     // A later run of the same inputs rewrites the report at the same key with other bytes.
-    const second = await startPipelineRun(w.client, w.settings, plan, { force: true });
+    const second = await startPipelineRun(w.client, w.settings, plan, {
+      force: true,
+      workflowId: uniqueRunId('report-b'),
+    });
     await second.result();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'security-report-'));
     await assert.rejects(

@@ -48,6 +48,13 @@ describe('limits on CSVs and images', () => {
     assert.ok(csv.bad.malformed_row.examples[0]!.text.length < 200);
   });
 
+  it('fails past ingest.maxRows annotation rows instead of holding them all', async () => {
+    await assert.rejects(
+      ingestSku110k({ root: shelves, maxBadShare: 1, maxRows: 3 }),
+      /more than ingest\.maxRows/,
+    );
+  });
+
   it('rejects images above ingest.maxImagePixels before decoding them', async () => {
     const result = await ingestSku110k({ root: shelves, maxBadShare: 1, maxImagePixels: 1000 });
     assert.equal(result.counts.goodBoxes, 0);

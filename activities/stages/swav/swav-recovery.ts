@@ -113,5 +113,7 @@ export async function loadHealthyState(bucket: Bucket, cacheKey: string): Promis
   }
   const signature = body.subarray(0, SIGNATURE_LINE - 1).toString('latin1');
   const blob = body.subarray(SIGNATURE_LINE);
-  return verifySignature(bucket.signingKey, 'healthy-state', blob, signature) ? blob : undefined;
+  if (!verifySignature(bucket.signingKey, 'healthy-state', blob, signature)) return undefined;
+  // Its own ArrayBuffer at offset 0: decodeSwavState reads `bytes.buffer` from its start.
+  return Buffer.from(new Uint8Array(blob).buffer);
 }
