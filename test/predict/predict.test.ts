@@ -156,7 +156,7 @@ describe('predict on new shelf photos (real Temporal, MinIO and workers)', () =>
   it('reads photos from an S3 prefix as from a folder', async () => {
     const bucket = bucketOf(w.settings);
     for (const name of readdirSync(photos.photos))
-      await bucket.s3.fPutObject(bucket.bucket, `weeks/w48/${name}`, path.join(photos.photos, name));
+      await bucket.s3.fPutObject(bucket.bucket, `datasets/weeks/w48/${name}`, path.join(photos.photos, name));
     const out = path.join(dir, 'out-s3');
     const r = await runCli(
       [
@@ -164,7 +164,7 @@ describe('predict on new shelf photos (real Temporal, MinIO and workers)', () =>
         '--model',
         'production',
         '--images',
-        `s3://${bucket.bucket}/weeks/w48`,
+        `s3://${bucket.bucket}/datasets/weeks/w48`,
         '--out',
         out,
         '--no-worker',
