@@ -160,7 +160,9 @@ export async function runPipelineBench(opts: PipelineBenchOptions): Promise<Pipe
     const dataset = path.join(root, 'shelves');
     opts.log(`bench pipeline: generating ${opts.images} Fashion-MNIST shelves`);
     await makeShelves({ out: dataset, images: opts.images, seed: 1, labelShare: 0.5 });
-    return await runAll(loadSettings({ ...process.env, ...cluster.env }), opts, dataset);
+    // The bench's own temp folder holds its shelves: the workers must accept it as a data root.
+    const env = { ...process.env, ...cluster.env, SHELFSSL_DATA_ROOTS: root };
+    return await runAll(loadSettings(env), opts, dataset);
   } finally {
     await cluster.stop();
     rmSync(root, { recursive: true, force: true });

@@ -175,7 +175,9 @@ export async function runPredictBench(opts: PredictBenchOptions): Promise<Predic
   const root = mkdtempSync(path.join(os.tmpdir(), 'shelfssl-bench-predict-'));
   const cluster = await startPrivateCluster(root);
   try {
-    return await runAll(loadSettings({ ...process.env, ...cluster.env }), opts, root);
+    // The bench's own temp folder holds its photos: the workers must accept it as a data root.
+    const env = { ...process.env, ...cluster.env, SHELFSSL_DATA_ROOTS: root };
+    return await runAll(loadSettings(env), opts, root);
   } finally {
     await cluster.stop();
     rmSync(root, { recursive: true, force: true });
