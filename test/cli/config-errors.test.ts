@@ -66,7 +66,7 @@ describe('run configs and flags are validated before anything starts (exit 2)', 
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /--stage: got "pretrian"; the stages of pipeline "paper" are: snapshot, ingest, crop/,
+      /--stage: got "pretrian"; the stages of pipeline "paper" are: snapshot, ingest, boxes, crop/,
     );
   });
 
