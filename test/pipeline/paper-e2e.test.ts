@@ -77,7 +77,8 @@ describe('the paper pipeline end to end on generated shelves', () => {
   it('runs every stage and publishes a report with Table 2 rows for each configuration', async () => {
     const plan = expandPaperPipeline(tinyConfig(dataset));
     first = await (await startPipelineRun(w.client, w.settings, plan)).result();
-    const failed = first.nodes.filter((n) => n.status !== 'done');
+    // Content-addressed: another test's identical generated shelves may already hold the label-free stages.
+    const failed = first.nodes.filter((n) => n.status !== 'done' && n.status !== 'cached');
     assert.deepEqual(failed, []);
     const { bucket, manifest, workbook } = await reportOf(w, first);
     assert.deepEqual(
