@@ -68,35 +68,6 @@ describe('one stage registry: PAPER_STAGES declares, the worker implements, noth
     );
   });
 
-  it('a Lineage artefact no node of this run produced (an earlier run made it) counts as taken from the store', () => {
-    const manifest = (stage: string) =>
-      ({
-        stage,
-        cacheKey: `${stage}-key`,
-        digest: 'd',
-        codeVersion: 1,
-        params: {},
-        timings: { durationMs: 1 },
-      }) as unknown as Manifest;
-    const nodes = new Map([
-      ['snapshot/snapshot-key', ['snapshot']],
-      ['boxes/boxes-key', ['boxes']],
-    ]);
-    const rows = lineageRows(
-      ['snapshot', 'ingest', 'boxes'].map(manifest),
-      new Set(['boxes/boxes-key']),
-      nodes,
-    );
-    assert.deepEqual(
-      rows.map((r) => [r.stage, r.cacheHit]),
-      [
-        ['snapshot', false],
-        ['ingest', true],
-        ['boxes', true],
-      ],
-    );
-  });
-
   it("reads an input by its producer's declaration and refuses a producer the declaration does not list", () => {
     assert.equal(producerOutputs(headStage, 'sample', 'sample'), sampleStage.outputs);
     assert.equal(producerOutputs(evaluateStage, 'features', 'features'), featuresStage.outputs);

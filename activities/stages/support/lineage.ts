@@ -46,14 +46,6 @@ export function nodesByArtefact(told: UpstreamCacheHits | undefined): Map<string
   return out;
 }
 
-/**
- * An artefact behind a reused one that no node of this run produced (e.g. the ingest behind a cached label-free
- * `boxes` artefact, made by an earlier run from other labels) came from the store: this run did not compute it.
- */
-function isEarlierRunsAncestor(artefact: string, nodes: ReadonlyMap<string, readonly string[]>): boolean {
-  return nodes.size > 0 && !nodes.has(artefact);
-}
-
 export function lineageRows(
   manifests: readonly Manifest[],
   hits: ReadonlySet<string>,
@@ -70,8 +62,7 @@ export function lineageRows(
       codeVersion: String(m.codeVersion),
       paramsHash: sha256(canonicalJson(m.params)).slice(0, 12),
       durationMs: m.timings.durationMs,
-      cacheHit:
-        hits.has(`${m.stage}/${m.cacheKey}`) || isEarlierRunsAncestor(`${m.stage}/${m.cacheKey}`, nodes),
+      cacheHit: hits.has(`${m.stage}/${m.cacheKey}`),
     }))
     .sort(
       (a, b) => STAGE_ORDER.indexOf(a.stage) - STAGE_ORDER.indexOf(b.stage) || a.key.localeCompare(b.key),
