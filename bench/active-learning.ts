@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 import { cropAllBoxes } from '../data/crop/index.js';
 import { loadCropPoolDir } from '../data/crop/load-pool.js';
 import { matchLabels, readLabelCsv } from '../data/labels/index.js';
@@ -23,6 +24,9 @@ import { DEMO_SHELVES, DEMO_SWAV } from '../pipelines/demo-config.js';
 import { DEFAULT_CLASSES } from '../pipelines/paper.js';
 import { initBackend } from '../runtime/index.js';
 import { pretrainSwav } from './swav-vs-random.js';
+
+/** What the feature cache in the temp folder records beside the features. */
+const CachedMeta = z.object({ swavSeconds: z.number() });
 
 export interface ActiveLearningOptions {
   strategies?: SelectionStrategy[];
@@ -72,7 +76,7 @@ async function simulatedShelves(dir: string, log: (line: string) => void): Promi
   const heldOut = pool.index.entries.map((e) => e.split === 'test');
   if (existsSync(cache) && existsSync(meta)) {
     const arr = decodeNpy(await readFile(cache));
-    const { swavSeconds } = JSON.parse(await readFile(meta, 'utf8')) as { swavSeconds: number };
+    const { swavSeconds } = CachedMeta.parse(JSON.parse(await readFile(meta, 'utf8')));
     return { features: arr.data as Float32Array, dim: arr.shape[1]!, truth, heldOut, swavSeconds };
   }
   await initBackend({ log });

@@ -1,18 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PIPELINE_STAGES } from '../activities/stages/index.js';
 import { connectClient } from '../cli/client.js';
 import { startPipelineRun } from '../cli/runs.js';
-import { loadSettings, type Settings } from '../config/settings.js';
+import type { Settings } from '../config/settings.js';
 import { makeShelves } from '../data/shelves/index.js';
-import { startPrivateCluster } from '../infra/private-cluster.js';
 import type { DagPlan } from '../pipelines/dag.js';
 import { expandPaperPipeline, type RunConfig, RunConfigSchema } from '../pipelines/paper.js';
 import { stageNode } from '../pipelines/stage.js';
 import { type Bucket, bucketOf, readManifest } from '../store/artefacts.js';
 import { createShelfWorker } from '../workers/worker.js';
 import type { PipelineRunResult } from '../workflows/pipeline-run.js';
+import { withBenchCluster } from './bench-cluster.js';
 import { noopStage } from './noop-stage.js';
 import { type Spread, spread } from './stats.js';
 
@@ -154,17 +152,10 @@ async function runAll(
 
 /** The pipeline-level figures of BENCHMARKS.md, on a private Temporal + MinIO and generated shelves. */
 export async function runPipelineBench(opts: PipelineBenchOptions): Promise<PipelineBenchResult> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'shelfssl-bench-'));
-  const cluster = await startPrivateCluster(root);
-  try {
+  return await withBenchCluster('shelfssl-bench-', async (settings, root) => {
     const dataset = path.join(root, 'shelves');
     opts.log(`bench pipeline: generating ${opts.images} Fashion-MNIST shelves`);
     await makeShelves({ out: dataset, images: opts.images, seed: 1, labelShare: 0.5 });
-    // The bench's own temp folder holds its shelves: the workers must accept it as a data root.
-    const env = { ...process.env, ...cluster.env, SHELFSSL_DATA_ROOTS: root };
-    return await runAll(loadSettings(env), opts, dataset);
-  } finally {
-    await cluster.stop();
-    rmSync(root, { recursive: true, force: true });
-  }
+    return await runAll(settings, opts, dataset);
+  });
 }

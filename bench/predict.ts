@@ -1,20 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectClient } from '../cli/client.js';
 import { startPredictRun } from '../cli/commands/predict/start-predict.js';
 import { modelOfRun } from '../cli/model/resolve-model.js';
 import { startPipelineRun } from '../cli/runs.js';
-import { loadSettings, type Settings } from '../config/settings.js';
+import type { Settings } from '../config/settings.js';
 import { settingsToEnv } from '../config/settings-env.js';
 import { makeShelves } from '../data/shelves/index.js';
-import { startPrivateCluster } from '../infra/private-cluster.js';
 import { expandPaperPipeline, RunConfigSchema } from '../pipelines/paper.js';
 import { expandPredictPlan } from '../pipelines/predict.js';
 import { bucketOf, readManifest } from '../store/artefacts.js';
 import { createShelfWorker } from '../workers/worker.js';
+import { withBenchCluster } from './bench-cluster.js';
 import { type Spread, spread } from './stats.js';
 
 export interface PredictBenchOptions {
@@ -172,14 +171,5 @@ async function runAll(
 
 /** `predict` throughput on realistic shelf photos, one and several gpu-queue worker processes. */
 export async function runPredictBench(opts: PredictBenchOptions): Promise<PredictBenchResult> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'shelfssl-bench-predict-'));
-  const cluster = await startPrivateCluster(root);
-  try {
-    // The bench's own temp folder holds its photos: the workers must accept it as a data root.
-    const env = { ...process.env, ...cluster.env, SHELFSSL_DATA_ROOTS: root };
-    return await runAll(loadSettings(env), opts, root);
-  } finally {
-    await cluster.stop();
-    rmSync(root, { recursive: true, force: true });
-  }
+  return await withBenchCluster('shelfssl-bench-predict-', (settings, root) => runAll(settings, opts, root));
 }

@@ -36,12 +36,12 @@ export interface RunComparison {
 }
 
 /** key path -> value for every leaf of a params object (arrays are leaves: they change as a whole). */
-function leaves(value: unknown, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>();
+function leaves(value: unknown, prefix = ''): Map<string, unknown> {
+  const out = new Map<string, unknown>();
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value))
       for (const e of leaves(v, prefix ? `${prefix}.${k}` : k)) out.set(...e);
-  } else out.set(prefix, canonicalJson(value));
+  } else out.set(prefix, value);
   return out;
 }
 
@@ -54,13 +54,8 @@ export function diffPlans(a: DagPlan, b: DagPlan): RunComparison['params'] {
     if (!other) continue;
     const [la, lb] = [leaves(node.params), leaves(other.params)];
     for (const key of new Set([...la.keys(), ...lb.keys()]))
-      if (la.get(key) !== lb.get(key))
-        changed.push({
-          node: id,
-          key,
-          a: la.has(key) ? JSON.parse(la.get(key)!) : null,
-          b: lb.has(key) ? JSON.parse(lb.get(key)!) : null,
-        });
+      if (canonicalJson(la.get(key) ?? null) !== canonicalJson(lb.get(key) ?? null))
+        changed.push({ node: id, key, a: la.get(key) ?? null, b: lb.get(key) ?? null });
   }
   return {
     onlyA: [...na.keys()].filter((id) => !nb.has(id)),

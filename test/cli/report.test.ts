@@ -3,35 +3,17 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { z } from 'zod';
-import { defineStage } from '../../activities/stage-types.js';
 import { downloadRunReport } from '../../cli/commands/report/download-report.js';
 import { defaultReportFile } from '../../cli/commands/report.js';
 import { startPipelineRun } from '../../cli/runs.js';
 import type { DagPlan } from '../../pipelines/dag.js';
 import { stageNode } from '../../pipelines/stage.js';
 import { runCli } from '../support/cli.js';
-import { FAKE_STAGES, failStage, generateStage } from '../support/fake-stages.js';
+import { FAKE_STAGES, failStage, generateStage, reportStandIn } from '../support/fake-stages.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
 /** Stands in for the real report stage: an artefact of stage `report` holding a report.xlsx. */
-const fakeReportStage = defineStage({
-  module: import.meta.url,
-  def: {
-    name: 'report',
-    description: 'test stand-in for the Excel report',
-    codeVersion: 1,
-    params: z.strictObject({ title: z.string() }),
-    inputs: { src: 'values' },
-    outputs: ['report.xlsx'],
-    queue: 'cpu',
-    startToCloseTimeout: '1 minute',
-  },
-  async run(ctx, p) {
-    await ctx.writer.putBuffer('report.xlsx', Buffer.from(`PK fake workbook: ${p.title}`));
-    return { metrics: {} };
-  },
-});
+const fakeReportStage = reportStandIn((title) => `PK fake workbook: ${title}`);
 
 describe('shelfssl report', () => {
   let w: RunningWorker;

@@ -3,8 +3,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { z } from 'zod';
-import { defineStage } from '../../activities/stage-types.js';
 import { downloadRunReport } from '../../cli/commands/report/download-report.js';
 import { startPipelineRun } from '../../cli/runs.js';
 import type { DagPlan } from '../../pipelines/dag.js';
@@ -24,27 +22,11 @@ import { sha256 } from '../../store/digest.js';
 import { readObject } from '../../store/s3.js';
 import { sign } from '../../store/signing.js';
 import { uniqueRunId } from '../faults/fault-mode.js';
-import { FAKE_STAGES, generateStage, scaleStage } from '../support/fake-stages.js';
+import { FAKE_STAGES, generateStage, reportStandIn, scaleStage } from '../support/fake-stages.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
 /** A report stand-in whose bytes differ on every run, as the real report's do (it names its run). */
-const stampedReportStage = defineStage({
-  module: import.meta.url,
-  def: {
-    name: 'report',
-    description: 'test stand-in for the Excel report',
-    codeVersion: 1,
-    params: z.strictObject({ title: z.string() }),
-    inputs: { src: 'values' },
-    outputs: ['report.xlsx'],
-    queue: 'cpu',
-    startToCloseTimeout: '1 minute',
-  },
-  async run(ctx, p) {
-    await ctx.writer.putBuffer('report.xlsx', Buffer.from(`${p.title} written ${process.hrtime.bigint()}`));
-    return { metrics: {} };
-  },
-});
+const stampedReportStage = reportStandIn((title) => `${title} written ${process.hrtime.bigint()}`);
 
 /**
  * What someone with write access to the bucket but without the workers' key can do: rewrite a file and

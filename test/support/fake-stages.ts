@@ -133,6 +133,30 @@ export const slowStage = defineStage({
   },
 });
 
+/**
+ * A stand-in for the real report stage: an artefact of stage `report` holding a report.xlsx whose bytes
+ * `content(title)` makes (tests of `shelfssl report` need the file, not a workbook).
+ */
+export function reportStandIn(content: (title: string) => string) {
+  return defineStage({
+    module: import.meta.url,
+    def: {
+      name: 'report',
+      description: 'test stand-in for the Excel report',
+      codeVersion: 1,
+      params: z.strictObject({ title: z.string() }),
+      inputs: { src: 'values' },
+      outputs: ['report.xlsx'],
+      queue: 'cpu',
+      startToCloseTimeout: '1 minute',
+    },
+    async run(ctx, p) {
+      await ctx.writer.putBuffer('report.xlsx', Buffer.from(content(p.title)));
+      return { metrics: {} };
+    },
+  });
+}
+
 export const FAKE_STAGES: StageImpl[] = [
   generateStage,
   scaleStage,
