@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type { StageDef } from '../pipelines/stage.js';
 import type { StageImpl } from './stage-types.js';
 
@@ -51,4 +53,45 @@ export async function implementationsIn(
   const modules = await Promise.all(files.map(async (f) => await import(new URL(f, dir).href)));
   const found = modules.flatMap((m: Record<string, unknown>) => Object.values(m).filter(isStageImpl));
   return registeredStages(declared, found);
+}
+
+/**
+ * Imports `file` and returns the implementation it exports for `def`, refusing a module that exports none,
+ * so a lazily loaded stage fails its first task with the fix instead of running some other stage.
+ */
+async function loadImplementation(def: StageDef, file: URL): Promise<StageImpl> {
+  const exported: unknown[] = Object.values(await import(file.href));
+  const impl = exported.filter(isStageImpl).find((candidate) => candidate.def === def);
+  if (impl === undefined) {
+    throw new Error(
+      `stage ${def.name}: ${fileURLToPath(file)} exports no implementation of it; ` +
+        'implement it with defineStage in activities/stages/<name>.ts',
+    );
+  }
+  return impl;
+}
+
+/**
+ * Stand-ins for the stages declared in `declared`, one per `dir/<name>.js`, that import their module on their
+ * first task. A worker then starts without loading TensorFlow.js, sharp and exceljs for stages it may never
+ * run (a fully cached run needs none of them), and its code identities still come from the files. The full
+ * pairing check (`implementationsIn`) runs in the test suite instead of at every start.
+ */
+export function lazyStagesIn(declared: readonly StageDef[], dir: URL): readonly StageImpl[] {
+  const missing = declared.filter((def) => !existsSync(new URL(`${def.name}.js`, dir)));
+  if (missing.length > 0) {
+    throw new Error(
+      `stage registry: ${missing.map((def) => `stage ${def.name} is declared but has no implementation`).join('; ')}. ` +
+        `Implement each declared stage (defineStage) in ${fileURLToPath(dir)}<name>.ts`,
+    );
+  }
+  return declared.map((def) => {
+    const module = new URL(`${def.name}.js`, dir);
+    let loading: Promise<StageImpl> | undefined;
+    const load = () => {
+      loading ??= loadImplementation(def, module);
+      return loading;
+    };
+    return { def, module: module.href, run: async (ctx, params) => (await load()).run(ctx, params) };
+  });
 }

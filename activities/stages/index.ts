@@ -1,11 +1,10 @@
 import { PAPER_STAGES } from '../../pipelines/stages.js';
-import { implementationsIn } from '../stage-registry.js';
+import { lazyStagesIn } from '../stage-registry.js';
 
 /**
  * The paper pipeline's stage implementations, registered by every worker: one per declaration of
- * PAPER_STAGES, in its order, found in this folder. A declared stage without an implementation, or an
- * implementation without a declaration, fails here, when a worker starts.
+ * PAPER_STAGES, in its order, each `<name>.js` of this folder, imported on its first task. A declared stage
+ * without a file fails here, when a worker starts; test/dag/stage-registry.test.ts pairs every export.
  */
-export const PIPELINE_STAGES = await implementationsIn(PAPER_STAGES, new URL('./', import.meta.url), [
-  'index.js',
-]);
+export const PIPELINE_STAGES = lazyStagesIn(PAPER_STAGES, new URL('./', import.meta.url));
+

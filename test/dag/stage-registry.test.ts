@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { openArtefact, readInputJson } from '../../activities/artefact-input.js';
 import { contractWriter, OutputContractError } from '../../activities/output-contract.js';
-import { implementationsIn, registeredStages } from '../../activities/stage-registry.js';
+import { PREDICT_STAGE_IMPLS } from '../../activities/predict/index.js';
+import { implementationsIn, lazyStagesIn, registeredStages } from '../../activities/stage-registry.js';
 import { PIPELINE_STAGES } from '../../activities/stages/index.js';
 import { lineageRows } from '../../activities/stages/support/lineage.js';
+import { PREDICT_STAGES } from '../../pipelines/predict.js';
 import { producerOutputs } from '../../pipelines/stage.js';
 import {
   evaluateStage,
@@ -26,6 +28,41 @@ describe('one stage registry: PAPER_STAGES declares, the worker implements, noth
     assert.deepEqual(
       PIPELINE_STAGES.map((s) => s.def),
       [...PAPER_STAGES],
+    );
+  });
+
+  it('pairs every implementation exported in activities/stages/ and activities/predict/ with its declaration', async () => {
+    const paper = await implementationsIn(
+      PAPER_STAGES,
+      new URL('../../activities/stages/', import.meta.url),
+      ['index.js'],
+    );
+    assert.deepEqual(
+      paper.map((s) => s.def),
+      [...PAPER_STAGES],
+    );
+    const predict = await implementationsIn(
+      PREDICT_STAGES,
+      new URL('../../activities/predict/', import.meta.url),
+      ['index.js'],
+    );
+    assert.deepEqual(
+      predict.map((s) => s.def),
+      PREDICT_STAGE_IMPLS.map((s) => s.def),
+    );
+  });
+
+  it('loads a stage module on its first task, and refuses a declared stage with no file at start', async () => {
+    const folder = new URL('../../activities/stages/', import.meta.url);
+    assert.throws(
+      () => lazyStagesIn([...PAPER_STAGES, { ...sampleStage, name: 'nowhere' }], folder),
+      /stage nowhere is declared but has no implementation/,
+    );
+    const [lazySample] = lazyStagesIn([{ ...sampleStage }], folder);
+    await assert.rejects(
+      lazySample!.run({} as never, {} as never),
+      /sample\.js exports no implementation of it/,
+      'a module exporting the stage under another declaration is refused on load',
     );
   });
 

@@ -35,8 +35,14 @@ export async function executeRun(
 ): Promise<number> {
   const settings = loadSettings();
   const { client, close } = await connectClient(settings);
+  // Started beside the workflow, not after it: a worker process takes about a second to come up.
+  const starting =
+    opts.localWorkers && !opts.detach ? startLocalWorkers(settings, opts.dataRoots ?? []) : undefined;
   try {
-    const handle = await start(client, settings);
+    const handle = await start(client, settings).catch(async (err: unknown) => {
+      await (await starting?.catch(() => undefined))?.stop();
+      throw err;
+    });
     if (opts.detach) {
       console.log(
         `started ${handle.workflowId} (detached: needs \`shelfssl worker\` for cpu and gpu running)`,
@@ -48,7 +54,7 @@ export async function executeRun(
       return EXIT.ok;
     }
     if (opts.verbose) console.log(`sdk log  ${sdkLogFile(settings.dataDir)}`);
-    const workers = opts.localWorkers ? await startLocalWorkers(settings, opts.dataRoots ?? []) : undefined;
+    const workers = await starting;
     try {
       const { code, outcome } = await waitForRun(client, settings, handle, console.log, (view) => {
         if (workers && needsGpuWorker(view.nodes)) workers.ensureGpu();
