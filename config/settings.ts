@@ -105,6 +105,17 @@ export function credentialsFile(dataDir: string): string {
   return path.join(dataDir, 'minio', 'credentials.json');
 }
 
+/**
+ * Where `infra up` writes the credentials of the MinIO user it limits to the shelfssl bucket: what every
+ * command but `infra` uses, so workers never hold the root credentials.
+ */
+export function workerCredentialsFile(dataDir: string): string {
+  return path.join(dataDir, 'minio', 'worker-credentials.json');
+}
+
+/** Whose generated credentials a command uses: `infra` administers MinIO (root), the rest read and write the bucket. */
+export type S3Identity = 'root' | 'worker';
+
 const CredentialsSchema = z.strictObject({ accessKey: z.string(), secretKey: z.string() });
 
 /** Where `infra up` writes the generated manifest signing key. */
@@ -136,8 +147,25 @@ function readPrivateFile(file: string): string | undefined {
   }
 }
 
-function readGeneratedCredentials(dataDir: string): { accessKey?: string; secretKey?: string } {
-  const text = readPrivateFile(credentialsFile(dataDir));
+/** The worker's generated credentials where `infra up` made them, else (older data dirs) the root ones. */
+function readGeneratedCredentials(
+  dataDir: string,
+  identity: S3Identity,
+): { accessKey?: string; secretKey?: string } {
+  const worker = identity === 'worker' ? readCredentialsFile(workerCredentialsFile(dataDir)) : {};
+  return worker.accessKey === undefined ? readCredentialsFile(credentialsFile(dataDir)) : worker;
+}
+
+/** The bucket-limited user's credentials `infra up` generated, if it did. */
+export function readWorkerCredentials(dataDir: string): { accessKey: string; secretKey: string } | undefined {
+  const creds = readCredentialsFile(workerCredentialsFile(dataDir));
+  return creds.accessKey !== undefined && creds.secretKey !== undefined
+    ? { accessKey: creds.accessKey, secretKey: creds.secretKey }
+    : undefined;
+}
+
+function readCredentialsFile(file: string): { accessKey?: string; secretKey?: string } {
+  const text = readPrivateFile(file);
   if (text === undefined) return {};
   try {
     return CredentialsSchema.parse(JSON.parse(text));
@@ -215,12 +243,12 @@ function defined<T extends object>(o: T): Partial<T> {
 export function loadSettings(
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
-  opts: { credentials: 'required' | 'optional' } = { credentials: 'required' },
+  opts: { credentials: 'required' | 'optional'; identity?: S3Identity } = { credentials: 'required' },
 ): Settings {
   const configPath = env.SHELFSSL_CONFIG ?? findDefaultConfig(cwd);
   const file = readConfig(env, cwd);
   const dataDir = resolveDataDir(env, cwd, file);
-  const generated = readGeneratedCredentials(dataDir);
+  const generated = readGeneratedCredentials(dataDir, opts.identity ?? 'worker');
   const merged = {
     temporal: {
       address: '127.0.0.1:7233',
@@ -391,13 +419,17 @@ export function ensureLocalCredentials(env: NodeJS.ProcessEnv = process.env, cwd
     (env.SHELFSSL_S3_SECRET_KEY ?? config.s3?.secretKey)
   )
     return;
-  const file = credentialsFile(dataDir);
-  if (existsSync(file)) return;
+  // Both at once, or the worker's alone for a data dir made before workers had their own user.
+  writeSecretOnce(credentialsFile(dataDir), generatedCredentials('shelfssl'));
+  writeSecretOnce(workerCredentialsFile(dataDir), generatedCredentials('shelfssl-worker'));
+}
+
+function generatedCredentials(prefix: string): string {
   const creds = {
-    accessKey: `shelfssl-${randomBytes(4).toString('hex')}`,
+    accessKey: `${prefix}-${randomBytes(4).toString('hex')}`,
     secretKey: randomBytes(24).toString('base64url'),
   };
-  writeSecretOnce(file, `${JSON.stringify(creds, null, 2)}\n`);
+  return `${JSON.stringify(creds, null, 2)}\n`;
 }
 
 /** `wx`: created here or not at all, so a file (or link) planted at this path is never written through. */

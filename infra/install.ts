@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { serverBinary } from './paths.js';
-import { SERVERS, type ServerName } from './versions.js';
+import { type BuildName, GO_BUILDS } from './versions.js';
 
 export interface InstallResult {
-  name: ServerName;
+  name: BuildName;
   binary: string;
   version: string;
   cached: boolean;
@@ -48,13 +48,13 @@ async function assertGoAvailable(env: NodeJS.ProcessEnv): Promise<void> {
   }
 }
 
-/** Builds one pinned server with `go install` into the machine cache; a no-op when the binary exists. */
+/** Builds one pinned Go program (a server or mc) with `go install` into the machine cache; a no-op when built. */
 export async function installServer(
-  name: ServerName,
+  name: BuildName,
   log: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<InstallResult> {
-  const spec = SERVERS[name];
+  const spec = GO_BUILDS[name];
   const binary = serverBinary(name, env);
   const started = Date.now();
   if (existsSync(binary)) {
@@ -77,7 +77,7 @@ export async function installServer(
 export async function installAll(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env) {
   // Sequential on purpose: two parallel Go links on a 2-core machine thrash memory and take longer overall.
   const results: InstallResult[] = [];
-  for (const name of Object.keys(SERVERS) as ServerName[]) {
+  for (const name of Object.keys(GO_BUILDS) as BuildName[]) {
     const r = await installServer(name, log, env);
     log(
       `${r.name} ${r.version}: ${r.cached ? 'cached' : 'built'} in ${r.seconds.toFixed(1)} s -> ${r.binary}`,

@@ -1,13 +1,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { credentialsFile, type Settings } from '../config/settings.js';
+import { credentialsFile, readWorkerCredentials, type Settings } from '../config/settings.js';
 import { createS3Client, ensureBucket } from '../store/s3.js';
 import { minioHealthy, temporalHealthy } from './health.js';
+import { installServer } from './install.js';
 import { serverBinary } from './paths.js';
 import { makePrivateTree } from './private-files.js';
 import { isAlive, readPid, removePid, stopPid, writePid } from './processes.js';
 import { startMinio, startTemporal } from './servers.js';
 import { SERVERS, type ServerName } from './versions.js';
+import { provisionWorkerUser } from './worker-user.js';
 
 /** Local layout under the data dir: pid files, logs, Temporal's SQLite file, MinIO's drive. */
 export function localLayout(dataDir: string) {
@@ -110,7 +112,23 @@ export async function localUp(settings: Settings, log: (l: string) => void): Pro
     `minio: ${report.minio} at http://127.0.0.1:${ports.minio}, console http://127.0.0.1:${ports.minioConsole}`,
   );
   log(`bucket: ${settings.s3.bucket}; credentials in ${credentialsFile(settings.dataDir)}`);
+  await limitWorkers(settings, log);
   return report;
+}
+
+/**
+ * Gives the other commands and the workers a MinIO user limited to the bucket, when `infra up` generated the
+ * credentials (a MinIO of the user's own, named by env or config, is theirs to administer).
+ */
+async function limitWorkers(settings: Settings, log: (l: string) => void): Promise<void> {
+  const worker = readWorkerCredentials(settings.dataDir);
+  if (worker === undefined || worker.accessKey === settings.s3.accessKey) return;
+  await installServer('mc', log);
+  await provisionWorkerUser(settings.s3, worker, settings.dataDir);
+  log(
+    `workers: MinIO user ${worker.accessKey} limited to bucket ${settings.s3.bucket} ` +
+      '(root credentials stay with `shelfssl infra`)',
+  );
 }
 
 export async function localDown(settings: Settings, log: (l: string) => void): Promise<void> {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { SERVERS, type ServerName } from './versions.js';
+import { type BuildName, GO_BUILDS } from './versions.js';
 
 /** Machine-level cache for built server binaries, shared by every checkout, CI run and session. */
 export function binCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -11,7 +11,7 @@ export function binCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** One folder per pinned version, so bumping a pin rebuilds instead of reusing a stale binary. */
-export function serverBinary(name: ServerName, env: NodeJS.ProcessEnv = process.env): string {
-  const s = SERVERS[name];
+export function serverBinary(name: BuildName, env: NodeJS.ProcessEnv = process.env): string {
+  const s = GO_BUILDS[name];
   return path.join(binCacheDir(env), `${name}-${s.version}`, s.binary);
 }

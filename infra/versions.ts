@@ -16,3 +16,18 @@ export const SERVERS = {
 } as const;
 
 export type ServerName = keyof typeof SERVERS;
+
+/**
+ * Go programs built beside the servers: MinIO's client, which `infra up` uses to give workers a user limited
+ * to the bucket. mc has no tags the module proxy lists: pin the pseudo-version of a known commit.
+ */
+export const GO_BUILDS = {
+  ...SERVERS,
+  mc: {
+    module: 'github.com/minio/mc',
+    version: 'v0.0.0-20250313080218-cf909e1063a9',
+    binary: 'mc',
+  },
+} as const;
+
+export type BuildName = keyof typeof GO_BUILDS;

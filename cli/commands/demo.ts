@@ -47,7 +47,10 @@ export const demoCommand: Command = {
     const out = path.resolve(values.out ?? 'shelfssl-demo-report.xlsx');
     await installAll(log);
     ensureLocalCredentials();
-    await localUp(loadSettings(), log);
+    await localUp(
+      loadSettings(process.env, process.cwd(), { credentials: 'required', identity: 'root' }),
+      log,
+    );
     const settings = loadSettings();
     const dataset = await ensureDemoShelves(settings.dataDir);
     const plan = expandPaperPipeline(RunConfigSchema.parse(demoConfig(dataset)));

@@ -35,7 +35,10 @@ const up: Command = {
   async run(argv) {
     parseFlags(argv, {});
     ensureLocalCredentials();
-    await localUp(loadSettings(), log);
+    await localUp(
+      loadSettings(process.env, process.cwd(), { credentials: 'required', identity: 'root' }),
+      log,
+    );
     return EXIT.ok;
   },
 };

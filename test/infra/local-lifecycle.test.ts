@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { connectClient } from '../../cli/client.js';
-import { loadSettings } from '../../config/settings.js';
+import { loadSettings, workerCredentialsFile } from '../../config/settings.js';
 import { freePort } from '../../infra/ports.js';
+import { createS3Client } from '../../store/s3.js';
 import { createShelfWorker } from '../../workers/worker.js';
 import { smokeWorkflow } from '../../workflows/smoke.js';
 import { runCli } from '../support/cli.js';
@@ -41,6 +42,33 @@ describe('shelfssl infra lifecycle', async () => {
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /temporal: already running/);
     assert.match(second.stdout, /minio: already running/);
+  });
+
+  it('gives every command but `infra` a MinIO user limited to the bucket; root stays with infra', async () => {
+    const file = workerCredentialsFile(dataDir);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const root = loadSettings(env, dataDir, { credentials: 'required', identity: 'root' });
+    const worker = loadSettings(env, dataDir);
+    assert.notEqual(worker.s3.accessKey, root.s3.accessKey, 'workers do not get the root user');
+    const s3 = createS3Client(worker.s3);
+    await s3.putObject(worker.s3.bucket, 'least-privilege/ok.txt', Buffer.from('ok'));
+    assert.ok(await s3.bucketExists(worker.s3.bucket));
+    await assert.rejects(s3.makeBucket('shelfssl-elsewhere'), /Access Denied/i);
+    await createS3Client(root.s3).makeBucket('shelfssl-elsewhere');
+    await assert.rejects(
+      s3.putObject('shelfssl-elsewhere', 'x.txt', Buffer.from('x')),
+      /Access Denied/i,
+      'another bucket on the same MinIO is out of reach',
+    );
+    assert.deepEqual(
+      (await s3.listBuckets()).map((b) => b.name),
+      [worker.s3.bucket],
+      'it does not even see the other bucket',
+    );
+    const again = await runCli(['infra', 'up'], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /workers: MinIO user shelfssl-worker-[0-9a-f]+ limited to bucket shelfssl/);
+    assert.ok(!again.stdout.includes(worker.s3.secretKey) && !again.stdout.includes(root.s3.secretKey));
   });
 
   it('status reports both healthy and the UI answers', async () => {

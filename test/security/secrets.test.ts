@@ -12,7 +12,12 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { credentialsFile, ensureLocalCredentials, loadSettings } from '../../config/settings.js';
+import {
+  credentialsFile,
+  ensureLocalCredentials,
+  loadSettings,
+  workerCredentialsFile,
+} from '../../config/settings.js';
 import { freePort } from '../../infra/ports.js';
 import { runCli } from '../support/cli.js';
 
@@ -59,13 +64,19 @@ describe('the generated credentials file', () => {
     assert.equal(existsSync(planted), false, 'the link target was not created');
   });
 
-  it('is refused when other users can read it', () => {
+  it("is refused when other users can read it (the root one and the workers')", () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'security-creds-'));
-    ensureLocalCredentials({ SHELFSSL_DATA_DIR: dataDir }, dataDir);
-    assert.equal(lstatSync(credentialsFile(dataDir)).mode & 0o777, 0o600);
-    assert.ok(loadSettings({ SHELFSSL_DATA_DIR: dataDir }, dataDir).s3.secretKey.length > 8);
+    const env = { SHELFSSL_DATA_DIR: dataDir };
+    const root = { credentials: 'required', identity: 'root' } as const;
+    ensureLocalCredentials(env, dataDir);
+    for (const file of [credentialsFile(dataDir), workerCredentialsFile(dataDir)])
+      assert.equal(lstatSync(file).mode & 0o777, 0o600);
+    assert.ok(loadSettings(env, dataDir).s3.secretKey.length > 8);
+    assert.notEqual(loadSettings(env, dataDir).s3.accessKey, loadSettings(env, dataDir, root).s3.accessKey);
     chmodSync(credentialsFile(dataDir), 0o644);
-    assert.throws(() => loadSettings({ SHELFSSL_DATA_DIR: dataDir }, dataDir), /mode 644.*chmod 600/);
+    assert.throws(() => loadSettings(env, dataDir, root), /mode 644.*chmod 600/);
+    chmodSync(workerCredentialsFile(dataDir), 0o640);
+    assert.throws(() => loadSettings(env, dataDir), /mode 640.*chmod 600/);
   });
 });
 
