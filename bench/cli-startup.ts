@@ -18,6 +18,8 @@ export interface CliTimings {
   pipelineShow: Spread;
   statusList: Spread;
   cachedRun: Spread;
+  /** The same run, to its first stage's end (the volatile `snapshot`, which every run executes). */
+  firstStage: Spread;
   nodes: number;
 }
 
@@ -44,31 +46,49 @@ const TINY_CONFIG = (location: string) =>
     sweep: { fractions: [50, 100], seeds: 1 },
   });
 
-/** Wall-clock seconds of one CLI invocation, from spawn to exit, as a user at the prompt sees it. */
-function timeCli(cli: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+/**
+ * Wall-clock seconds of one CLI invocation, from spawn to exit, as a user at the prompt sees it; and, with
+ * `mark`, to the first output line matching it.
+ */
+function timeCli(
+  cli: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  mark?: RegExp,
+): Promise<{ total: number; marked?: number }> {
   const start = process.hrtime.bigint();
+  const since = () => Number(process.hrtime.bigint() - start) / 1e9;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
-    child.stdout.resume();
+    let out = '';
+    let marked: number | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      if (!mark || marked !== undefined) return;
+      out += d.toString();
+      if (mark.test(out)) marked = since();
+    });
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      const s = Number(process.hrtime.bigint() - start) / 1e9;
-      if (code === 0) resolve(s);
+      const total = since();
+      if (code === 0) resolve({ total, ...(marked !== undefined ? { marked } : {}) });
       else reject(new Error(`${path.basename(cli)} ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`));
     });
   });
 }
 
-const COMMANDS: Record<Exclude<keyof CliTimings, 'nodes'>, (config: string) => string[]> = {
+const COMMANDS: Record<Exclude<keyof CliTimings, 'nodes' | 'firstStage'>, (config: string) => string[]> = {
   help: () => ['--help'],
   pipelineShow: (config) => ['pipeline', 'show', '--config', config],
   statusList: () => ['status'],
   cachedRun: (config) => ['run', '--config', config],
 };
+
+const FIRST_STAGE_DONE = /snapshot\s+done/;
 
 /**
  * Each command `reps` times per build, the builds interleaved command by command, so a busy machine's load
@@ -83,20 +103,24 @@ async function measureAll(
 ): Promise<CliTimings[]> {
   const samples = clis.map(
     () =>
-      ({ help: [], pipelineShow: [], statusList: [], cachedRun: [] }) as Record<
-        keyof typeof COMMANDS,
+      ({ help: [], pipelineShow: [], statusList: [], cachedRun: [], firstStage: [] }) as Record<
+        keyof typeof COMMANDS | 'firstStage',
         number[]
       >,
   );
   for (let rep = 0; rep < reps; rep++)
     for (const [name, args] of Object.entries(COMMANDS) as [keyof typeof COMMANDS, (c: string) => string[]][])
-      for (const [i, cli] of clis.entries())
-        samples[i]![name].push(await timeCli(cli, args(config), env, dir));
+      for (const [i, cli] of clis.entries()) {
+        const t = await timeCli(cli, args(config), env, dir, FIRST_STAGE_DONE);
+        samples[i]![name].push(t.total);
+        if (name === 'cachedRun' && t.marked !== undefined) samples[i]!.firstStage.push(t.marked);
+      }
   return samples.map((s) => ({
     help: spread(s.help),
     pipelineShow: spread(s.pipelineShow),
     statusList: spread(s.statusList),
     cachedRun: spread(s.cachedRun),
+    firstStage: spread(s.firstStage),
     nodes: 15,
   }));
 }

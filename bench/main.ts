@@ -102,11 +102,12 @@ async function cliSection(reps: number, baselineCli: string | undefined): Promis
     ['`shelfssl pipeline show --config tiny.json`', (t) => t.pipelineShow],
     ['`shelfssl status` (recent runs)', (t) => t.statusList],
     [`\`shelfssl run --config tiny.json\`, fully cached (${r.after.nodes} nodes)`, (t) => t.cachedRun],
+    ['the same run, to its first stage done (`snapshot`, run every time)', (t) => t.firstStage],
   ];
   return [
     'Seconds from the prompt to the exit code (the CLI spawned as a user runs it, private Temporal + MinIO, tiny',
     'shelves, one random-init backbone, two fractions, both head modes).' +
-      (r.before ? ` "before": \`${baselineCli}\` (the build without a prebuilt workflow bundle).` : ''),
+      (r.before ? ` "before": \`${baselineCli}\`.` : ''),
     '',
     `| command | ${r.before ? 'before, s | ' : ''}after, s |`,
     `|---|${r.before ? '---|' : ''}---|`,
