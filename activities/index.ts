@@ -1,5 +1,6 @@
 import { cacheActivities } from './cache.js';
 import type { ActivityDeps } from './deps.js';
+import { notifyActivities } from './notify/index.js';
 import { PREDICT_STAGE_IMPLS } from './predict/index.js';
 import { smokeActivities } from './smoke.js';
 import { stageCodeIdentities } from './stage-code.js';
@@ -23,8 +24,11 @@ export async function createActivities(
   return {
     ...smokeActivities(deps),
     ...cacheActivities(deps, codes),
+    ...notifyActivities(deps),
     ...perStage,
   };
 }
 
-export type FixedActivities = ReturnType<typeof smokeActivities> & ReturnType<typeof cacheActivities>;
+export type FixedActivities = ReturnType<typeof smokeActivities> &
+  ReturnType<typeof cacheActivities> &
+  ReturnType<typeof notifyActivities>;

@@ -3,6 +3,7 @@ import { SmallResNetSpec } from '../ml/models/backbone-spec.js';
 import { SwavParams } from '../ml/swav/params.js';
 import type { DagNode, DagPlan } from './dag.js';
 import { validateDag } from './dag.js';
+import { NotifySchema } from './notify.js';
 import { stageNode } from './stage.js';
 import {
   backboneStage,
@@ -112,6 +113,8 @@ export const RunConfigSchema = z.strictObject({
     })
     .nullable()
     .prefault({}),
+  /** Run alerts to a Slack/Teams incoming webhook (README "Weekly operation"); absent: no alerts. */
+  notify: NotifySchema.optional(),
 });
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 
@@ -218,5 +221,5 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
     optionalInputs: Object.keys(evals),
   });
   validateDag(nodes);
-  return { pipeline: config.name, nodes };
+  return { pipeline: config.name, nodes, ...(config.notify ? { notify: config.notify } : {}) };
 }

@@ -1,9 +1,10 @@
-import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import { formatZodError } from '../config/errors.js';
 import { type DagNode, nodesOfStages, validateDag, withDescendants } from '../pipelines/dag.js';
 import { isoWeekLabel } from '../pipelines/iso-week.js';
 import { type ExecContext, executeNodes, initialStates, type SweepPoints } from './executor.js';
 import { dagGroupRun } from './group-run.js';
+import { NOTIFY_PATCH, sendRunAlert } from './notify.js';
 import { type PipelineRunInput, PipelineRunInputSchema } from './run-input.js';
 import { failureSummary, type PipelineRunResult, partialRunFailure } from './run-result.js';
 import type { RunState } from './run-state.js';
@@ -92,5 +93,8 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineRunRes
     throw err;
   } finally {
     state.finishedAt ??= Date.now();
+    // After the outcome is known, failed nodes or not; guarded so runs recorded before alerts still replay.
+    if (plan.notify && patched(NOTIFY_PATCH))
+      await sendRunAlert(plan.notify, state, workflowInfo().workflowId, week);
   }
 }
