@@ -8,6 +8,7 @@ import { NOTIFY_PATCH, sendRunAlert } from './notify.js';
 import { type PipelineRunInput, PipelineRunInputSchema } from './run-input.js';
 import { failureSummary, type PipelineRunResult, partialRunFailure } from './run-result.js';
 import type { RunState } from './run-state.js';
+import { runWeekTime } from './scheduled-time.js';
 import { Semaphore } from './semaphore.js';
 import { serveRunState } from './serve-run-state.js';
 
@@ -48,7 +49,7 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineRunRes
     throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'pipelineRun input'));
   const { plan, options } = parsed.data;
   validateDag(plan.nodes);
-  const week = isoWeekLabel(workflowInfo().startTime);
+  const week = isoWeekLabel(runWeekTime());
   const nodes = withRunParams(plan.nodes, workflowInfo().workflowId, parsed.data.scheduled ? week : null);
   const forced = options.force
     ? new Set(nodes.map((n) => n.id))
