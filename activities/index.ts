@@ -1,5 +1,6 @@
 import { cacheActivities } from './cache.js';
 import type { ActivityDeps } from './deps.js';
+import { gcActivities } from './gc.js';
 import { notifyActivities } from './notify/index.js';
 import { PREDICT_STAGE_IMPLS } from './predict/index.js';
 import { smokeActivities } from './smoke.js';
@@ -25,10 +26,12 @@ export async function createActivities(
     ...smokeActivities(deps),
     ...cacheActivities(deps, codes),
     ...notifyActivities(deps),
+    ...gcActivities(deps),
     ...perStage,
   };
 }
 
 export type FixedActivities = ReturnType<typeof smokeActivities> &
   ReturnType<typeof cacheActivities> &
-  ReturnType<typeof notifyActivities>;
+  ReturnType<typeof notifyActivities> &
+  ReturnType<typeof gcActivities>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GcConfigSchema } from './gc-config.js';
 import { NotifySchema } from './notify.js';
 
 /** Temporal duration strings ('30 seconds', '2 hours') as accepted by the SDK. */
@@ -44,6 +45,8 @@ export const DagPlanSchema = z.strictObject({
   nodes: z.array(DagNodeSchema).min(1),
   /** Run alerts (run config `notify`); a re-run or a schedule's runs alert where the plan says. */
   notify: NotifySchema.optional(),
+  /** Garbage collection after the run (run config `gc`). */
+  gc: GcConfigSchema.optional(),
 });
 export type DagPlan = z.infer<typeof DagPlanSchema>;
 

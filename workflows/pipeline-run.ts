@@ -3,6 +3,7 @@ import { formatZodError } from '../config/errors.js';
 import { type DagNode, nodesOfStages, validateDag, withDescendants } from '../pipelines/dag.js';
 import { isoWeekLabel } from '../pipelines/iso-week.js';
 import { type ExecContext, executeNodes, initialStates, type SweepPoints } from './executor.js';
+import { collectAfterRun, GC_PATCH } from './gc-after-run.js';
 import { dagGroupRun } from './group-run.js';
 import { NOTIFY_PATCH, sendRunAlert } from './notify.js';
 import { type PipelineRunInput, PipelineRunInputSchema } from './run-input.js';
@@ -97,5 +98,6 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineRunRes
     // After the outcome is known, failed nodes or not; guarded so runs recorded before alerts still replay.
     if (plan.notify && patched(NOTIFY_PATCH))
       await sendRunAlert(plan.notify, state, workflowInfo().workflowId, week);
+    if (plan.gc && patched(GC_PATCH)) await collectAfterRun(plan.gc);
   }
 }

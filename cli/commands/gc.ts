@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { loadSettings } from '../../config/settings.js';
 import { bucketOf } from '../../store/artefacts.js';
+import { collectGarbage, type GcResult } from '../../store/gc/collect.js';
 import { updatePins } from '../../store/gc/pins.js';
 import { connectClient } from '../client.js';
 import { type Command, EXIT, parseFlags } from '../command.js';
 import { intFlag, parseFlagValues } from './flags.js';
-import { collectGarbage, type GcResult } from './gc/collect.js';
 import { formatBytes } from './gc/format-bytes.js';
 import { formatTable } from './text-table.js';
 

@@ -131,4 +131,21 @@ describe('shelfssl gc (real Temporal + MinIO)', () => {
     const status = await runCli(['status']);
     assert.match(status.stdout, /^store: \d+(\.\d)? [kMG]?B in \S+ \(artefacts /m);
   });
+
+  it('a run with `gc` in its plan collects garbage after it ends, keeping its own artefacts', async () => {
+    const pipeline = `gc-after-${randomUUID().slice(0, 6)}`;
+    const old = await (await startPipelineRun(w.client, w.settings, chain(pipeline, 1833, 4))).result();
+    const plan: DagPlan = { ...chain(pipeline, 1833, 6), gc: { keepRuns: 1, keepWeeks: 0, graceMinutes: 0 } };
+    const handle = await startPipelineRun(w.client, w.settings, plan);
+    const result = await handle.result();
+    for (const id of ['gen', 'scale', 'sum'])
+      assert.ok(await exists(b, result.refs[id]!), `its own ${id} kept`);
+    assert.equal(await exists(b, old.refs.scale!), false, "the older run's scale removed");
+    assert.equal(await exists(b, old.refs.sum!), false, "the older run's sum removed");
+    const events = (await handle.fetchHistory()).events ?? [];
+    const gcRuns = events.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'gcAfterRun',
+    );
+    assert.equal(gcRuns.length, 1);
+  });
 });

@@ -1,6 +1,6 @@
-import type { Bucket } from '../../../store/artefacts.js';
-import { refsIn, type UnitId } from '../../../store/gc/refs.js';
-import { readObject } from '../../../store/s3.js';
+import type { Bucket } from '../artefacts.js';
+import { readObject } from '../s3.js';
+import { refsIn, type UnitId } from './refs.js';
 
 /**
  * Every artefact an alias file names, current value and history (a rollback needs the old model). Read as

@@ -1,8 +1,8 @@
 import { ApplicationFailure, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import { refsIn, type UnitId } from '../../../store/gc/refs.js';
-import { pipelineRun } from '../../../workflows/pipeline-run.js';
-import { predictRun } from '../../../workflows/predict-run.js';
-import { runStateQuery } from '../../../workflows/run-state.js';
+import { pipelineRun } from '../../workflows/pipeline-run.js';
+import { predictRun } from '../../workflows/predict-run.js';
+import { runStateQuery } from '../../workflows/run-state.js';
+import { refsIn, type UnitId } from './refs.js';
 
 export interface KeepRules {
   /** The newest N runs of each pipeline (schedule runs are of their pipeline) are kept. */

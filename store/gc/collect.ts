@@ -1,12 +1,12 @@
 import type { Client } from '@temporalio/client';
-import type { Bucket } from '../../../store/artefacts.js';
-import { markReachable } from '../../../store/gc/mark.js';
-import { readPins } from '../../../store/gc/pins.js';
-import { planSweep, type SweepPlan } from '../../../store/gc/plan.js';
-import { sweepUnits } from '../../../store/gc/sweep.js';
-import { listUnits } from '../../../store/gc/units.js';
+import type { Bucket } from '../artefacts.js';
+import { aliasRoots } from './alias-roots.js';
+import { markReachable } from './mark.js';
+import { readPins } from './pins.js';
+import { planSweep, type SweepPlan } from './plan.js';
 import { type KeptRun, runRoots } from './run-roots.js';
-import { aliasRoots } from './store-roots.js';
+import { sweepUnits } from './sweep.js';
+import { listUnits } from './units.js';
 
 export interface GcOptions {
   keepRuns: number;
