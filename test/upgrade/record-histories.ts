@@ -19,6 +19,7 @@ import {
   scaleStage,
   sumStage,
 } from '../support/fake-stages.js';
+import { startWebhookServer } from '../support/webhook-server.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 import { HISTORIES_DIR, type HistoryFixture, historyToFixtureJson } from './histories.js';
 
@@ -43,6 +44,12 @@ async function settled(handle: WorkflowHandle): Promise<void> {
   await handle.result().catch(() => undefined);
 }
 
+/** SHELFSSL_RECORD_ONLY=<file> records just that fixture (the others keep the code they were recorded with). */
+function record(file: string, name: string, body: () => Promise<void>): void {
+  const only = process.env.SHELFSSL_RECORD_ONLY;
+  it(`${name} (${file})`, { skip: only !== undefined && only !== file }, body);
+}
+
 describe('record workflow histories for the replay test', () => {
   let w: RunningWorker;
   before(async () => {
@@ -52,7 +59,7 @@ describe('record workflow histories for the replay test', () => {
     await w.stop();
   });
 
-  it('a finished run with a sweep point (child workflow)', async () => {
+  record('finished-run.json', 'a finished run with a sweep point (child workflow)', async () => {
     const plan: DagPlan = {
       pipeline: 'replay-finished',
       nodes: [
@@ -71,7 +78,7 @@ describe('record workflow histories for the replay test', () => {
     );
   });
 
-  it('a failed run and the re-run that resumes it from the cache', async () => {
+  record('failed-run.json', 'a failed run and the re-run that resumes it from the cache', async () => {
     const plan: DagPlan = {
       pipeline: 'replay-failed',
       nodes: [
@@ -94,7 +101,7 @@ describe('record workflow histories for the replay test', () => {
     );
   });
 
-  it('a run started by a schedule', async () => {
+  record('scheduled-run.json', 'a run started by a schedule', async () => {
     const plan: DagPlan = {
       pipeline: 'replay-scheduled',
       nodes: [
@@ -122,4 +129,49 @@ describe('record workflow histories for the replay test', () => {
       await schedule.delete();
     }
   });
+
+  record(
+    'scheduled-alert-gc-run.json',
+    'a backfilled scheduled run with alerts and gc after it',
+    async () => {
+      const hook = await startWebhookServer();
+      const plan: DagPlan = {
+        pipeline: 'replay-weekly-ops',
+        nodes: [
+          stageNode(generateStage.def, 'gen', { count: 2, offset: 1803 }, {}),
+          stageNode(scaleStage.def, 'scale', { factor: 5 }, { src: 'gen' }),
+        ],
+        notify: { webhook: `${hook.url}/hook`, on: ['success', 'failure'] },
+        gc: { keepRuns: 50, keepWeeks: 0, graceMinutes: 1440 },
+      };
+      const schedule = await createPipelineSchedule(w.client, w.settings, { id: 'replay-ops', plan });
+      try {
+        await schedule.backfill({
+          start: new Date('2026-10-05T00:00:00Z'),
+          end: new Date('2026-10-05T23:59:59Z'),
+        });
+        const handle = w.client.workflow.getHandle(`${plan.pipeline}-sched-replay-ops-2026-10-05T06:00:00Z`);
+        for (let i = 0; i < 120; i++) {
+          if (
+            await handle.describe().then(
+              () => true,
+              () => false,
+            )
+          )
+            break;
+          await sleep(250);
+        }
+        await handle.result();
+        if (hook.received.length !== 1) throw new Error(`expected one alert, got ${hook.received.length}`);
+        await save(
+          'scheduled-alert-gc-run.json',
+          'a backfilled scheduled run (week from its scheduled time) with an alert and gc after it',
+          handle,
+        );
+      } finally {
+        await schedule.delete();
+        await hook.close();
+      }
+    },
+  );
 });

@@ -37,9 +37,10 @@ describe('recorded histories replay against the current workflow code (upgrade s
     installSdkLog(`${harnessRoot()}/logs/replay-sdk.log`);
   });
 
-  it('has a finished, a failed, its resumed re-run and a schedule-started run', () => {
+  it('has a finished, a failed, its resumed re-run, a schedule-started and a backfilled run with alert and gc', () => {
     const files = fixtures.map((f) => f.file);
-    for (const want of ['finished-run.json', 'failed-run.json', 'resumed-run.json', 'scheduled-run.json'])
+    const wanted = ['finished-run.json', 'failed-run.json', 'resumed-run.json', 'scheduled-run.json'];
+    for (const want of [...wanted, 'scheduled-alert-gc-run.json'])
       assert.ok(files.includes(want), `${want} missing: record it (npm run record-histories)`);
   });
 
