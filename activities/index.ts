@@ -9,6 +9,7 @@ import { stageActivityName } from './stage-input.js';
 import { stageActivity } from './stage-runner.js';
 import type { StageImpl } from './stage-types.js';
 import { PIPELINE_STAGES } from './stages/index.js';
+import { swavInitActivities } from './swav-init.js';
 
 /**
  * Every activity a worker registers: fixed ones plus one `stage.<name>` activity per stage. Each stage's code
@@ -27,6 +28,7 @@ export async function createActivities(
     ...cacheActivities(deps, codes),
     ...notifyActivities(deps),
     ...gcActivities(deps),
+    ...swavInitActivities(deps),
     ...perStage,
   };
 }
@@ -34,4 +36,5 @@ export async function createActivities(
 export type FixedActivities = ReturnType<typeof smokeActivities> &
   ReturnType<typeof cacheActivities> &
   ReturnType<typeof notifyActivities> &
-  ReturnType<typeof gcActivities>;
+  ReturnType<typeof gcActivities> &
+  ReturnType<typeof swavInitActivities>;

@@ -12,6 +12,7 @@ import type { RunState } from './run-state.js';
 import { runWeekTime } from './scheduled-time.js';
 import { Semaphore } from './semaphore.js';
 import { serveRunState } from './serve-run-state.js';
+import { wireSwavInit } from './swav-init.js';
 
 export type { PipelineRunResult } from './run-result.js';
 
@@ -51,7 +52,11 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineRunRes
   const { plan, options } = parsed.data;
   validateDag(plan.nodes);
   const week = isoWeekLabel(runWeekTime());
-  const nodes = withRunParams(plan.nodes, workflowInfo().workflowId, parsed.data.scheduled ? week : null);
+  const warm = await wireSwavInit(
+    withRunParams(plan.nodes, workflowInfo().workflowId, parsed.data.scheduled ? week : null),
+    { pipeline: plan.pipeline, runId: workflowInfo().workflowId },
+  );
+  const nodes = warm.nodes;
   const forced = options.force
     ? new Set(nodes.map((n) => n.id))
     : new Set([
@@ -69,7 +74,7 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineRunRes
 
   const ctx: ExecContext = {
     state,
-    external: {},
+    external: warm.external,
     forced,
     taskQueues: options.taskQueues,
     groups: sweepPoints(options.maxParallelGroups),
