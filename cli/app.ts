@@ -5,6 +5,7 @@ import { compareCommand } from './commands/compare.js';
 import { dataCommand } from './commands/data.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
+import { gcCommand } from './commands/gc.js';
 import { infraCommand } from './commands/infra.js';
 import { labelsCommand } from './commands/labels.js';
 import { pipelineCommand } from './commands/pipeline.js';
@@ -39,6 +40,7 @@ export const COMMANDS: Command[] = [
   predictCommand,
   exportCommand,
   compareCommand,
+  gcCommand,
 ];
 
 export const MAIN_USAGE = [

@@ -55,17 +55,7 @@ export function runMemo(plan: DagPlan): Record<string, unknown> {
   return { configHash: configHash(plan), pipeline: plan.pipeline, nodes: plan.nodes.length };
 }
 
-/** The Temporal UI page of a workflow (UI port: SHELFSSL_TEMPORAL_UI_PORT, else Temporal's port + 1000). */
-export function temporalUiUrl(
-  settings: Settings,
-  workflowId: string,
-  env: NodeJS.ProcessEnv = process.env,
-): string {
-  const [host = '127.0.0.1', port = '7233'] = settings.temporal.address.split(':');
-  const uiPort = env.SHELFSSL_TEMPORAL_UI_PORT ?? String(Number(port) + 1000);
-  const ns = encodeURIComponent(settings.temporal.namespace);
-  return `http://${host}:${uiPort}/namespaces/${ns}/workflows/${encodeURIComponent(workflowId)}`;
-}
+export { temporalUiUrl } from '../config/temporal-ui.js';
 
 /**
  * Starts `pipelineRun`; the config hash goes into a search attribute and the memo so runs are findable. A

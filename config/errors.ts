@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import { allowedKeysAt, closestKey } from './schema-keys.js';
 
-/** Keys whose values are secrets wherever they appear (S3 secret key, Temporal API key, signing keys...). */
+/** Keys whose values are secrets wherever they appear (S3 secret key, Temporal API key, signing keys, webhook URLs...). */
 const SECRET_KEY =
-  /secret|password|passwd|token|api_?key|private_?key|credential|signing_?key|manifest_?key/i;
+  /secret|password|passwd|token|api_?key|private_?key|credential|signing_?key|manifest_?key|webhook/i;
 
 export function isSecretKey(key: PropertyKey): boolean {
   return SECRET_KEY.test(String(key));

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { GcConfigSchema } from './gc-config.js';
+import { NotifySchema } from './notify.js';
 
 /** Temporal duration strings ('30 seconds', '2 hours') as accepted by the SDK. */
 const Duration = z
@@ -41,6 +43,10 @@ export type DagNode = z.infer<typeof DagNodeSchema>;
 export const DagPlanSchema = z.strictObject({
   pipeline: z.string().min(1),
   nodes: z.array(DagNodeSchema).min(1),
+  /** Run alerts (run config `notify`); a re-run or a schedule's runs alert where the plan says. */
+  notify: NotifySchema.optional(),
+  /** Garbage collection after the run (run config `gc`). */
+  gc: GcConfigSchema.optional(),
 });
 export type DagPlan = z.infer<typeof DagPlanSchema>;
 

@@ -3,6 +3,8 @@ import { SmallResNetSpec } from '../ml/models/backbone-spec.js';
 import { SwavParams } from '../ml/swav/params.js';
 import type { DagNode, DagPlan } from './dag.js';
 import { validateDag } from './dag.js';
+import { GcConfigSchema } from './gc-config.js';
+import { NotifySchema } from './notify.js';
 import { stageNode } from './stage.js';
 import {
   backboneStage,
@@ -112,6 +114,10 @@ export const RunConfigSchema = z.strictObject({
     })
     .nullable()
     .prefault({}),
+  /** Run alerts to a Slack/Teams incoming webhook (README "Weekly operation"); absent: no alerts. */
+  notify: NotifySchema.optional(),
+  /** `shelfssl gc` after every run of this config (a schedule keeps the store bounded); absent: never. */
+  gc: GcConfigSchema.optional(),
 });
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 
@@ -218,5 +224,10 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
     optionalInputs: Object.keys(evals),
   });
   validateDag(nodes);
-  return { pipeline: config.name, nodes };
+  return {
+    pipeline: config.name,
+    nodes,
+    ...(config.notify ? { notify: config.notify } : {}),
+    ...(config.gc ? { gc: config.gc } : {}),
+  };
 }

@@ -151,7 +151,12 @@ export const pretrainStage = {
    * Label-blind: only the crops. `monitor/labels` (the ingest artefact) is wired only when `monitorCrops` > 0,
    * and then pretraining re-runs whenever labels.csv changes.
    */
-  inputs: { crops: cropStage, 'monitor/*': ingestStage },
+  inputs: {
+    crops: cropStage,
+    'monitor/*': ingestStage,
+    /** `swav.initFrom`: the backbone a warm start begins from (model.json + weights.bin), wired by the run. */
+    'init/*': 'a backbone artefact (pretrain or backbone stage) to warm-start from',
+  },
   outputs: { 'model.json': 'binary', 'weights.bin': 'binary', 'history.json': z.looseObject({}) },
   queue: 'gpu',
   startToCloseTimeout: '12 hours',

@@ -1,14 +1,18 @@
-import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, executeChild, patched, workflowInfo } from '@temporalio/workflow';
 import { formatZodError } from '../config/errors.js';
 import { type DagNode, nodesOfStages, validateDag, withDescendants } from '../pipelines/dag.js';
 import { isoWeekLabel } from '../pipelines/iso-week.js';
 import { type ExecContext, executeNodes, initialStates, type SweepPoints } from './executor.js';
+import { collectAfterRun, GC_PATCH } from './gc-after-run.js';
 import { dagGroupRun } from './group-run.js';
+import { NOTIFY_PATCH, sendRunAlert } from './notify.js';
 import { type PipelineRunInput, PipelineRunInputSchema } from './run-input.js';
 import { failureSummary, type PipelineRunResult, partialRunFailure } from './run-result.js';
 import type { RunState } from './run-state.js';
+import { runWeekTime } from './scheduled-time.js';
 import { Semaphore } from './semaphore.js';
 import { serveRunState } from './serve-run-state.js';
+import { wireSwavInit } from './swav-init.js';
 
 export type { PipelineRunResult } from './run-result.js';
 
@@ -47,8 +51,12 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineRunRes
     throw ApplicationFailure.nonRetryable(formatZodError(parsed.error, 'pipelineRun input'));
   const { plan, options } = parsed.data;
   validateDag(plan.nodes);
-  const week = isoWeekLabel(workflowInfo().startTime);
-  const nodes = withRunParams(plan.nodes, workflowInfo().workflowId, parsed.data.scheduled ? week : null);
+  const week = isoWeekLabel(runWeekTime());
+  const warm = await wireSwavInit(
+    withRunParams(plan.nodes, workflowInfo().workflowId, parsed.data.scheduled ? week : null),
+    { pipeline: plan.pipeline, runId: workflowInfo().workflowId },
+  );
+  const nodes = warm.nodes;
   const forced = options.force
     ? new Set(nodes.map((n) => n.id))
     : new Set([
@@ -66,7 +74,7 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineRunRes
 
   const ctx: ExecContext = {
     state,
-    external: {},
+    external: warm.external,
     forced,
     taskQueues: options.taskQueues,
     groups: sweepPoints(options.maxParallelGroups),
@@ -92,5 +100,9 @@ export async function pipelineRun(raw: PipelineRunInput): Promise<PipelineRunRes
     throw err;
   } finally {
     state.finishedAt ??= Date.now();
+    // After the outcome is known, failed nodes or not; guarded so runs recorded before alerts still replay.
+    if (plan.notify && patched(NOTIFY_PATCH))
+      await sendRunAlert(plan.notify, state, workflowInfo().workflowId, week);
+    if (plan.gc && patched(GC_PATCH)) await collectAfterRun(plan.gc);
   }
 }

@@ -12,8 +12,9 @@ import {
   swavTrainerConfig,
 } from '../../ml/swav/index.js';
 import { pretrainStage } from '../../pipelines/stages.js';
+import type { ArtefactRef } from '../../store/artefact-schema.js';
 import { StageFailure } from '../stage-runner.js';
-import { defineStage, type StageContext } from '../stage-types.js';
+import { defineStage, type LoadedInput, type StageContext } from '../stage-types.js';
 import { readBoxLabels } from './support/box-labels.js';
 import { type CropPool, loadCropPool, trainRegionRows } from './support/crop-pool.js';
 import { backendLabel, ensureBackend } from './support/ml-runtime.js';
@@ -21,11 +22,24 @@ import { checkpointLabel, PretrainLoop, type PretrainShape } from './swav/pretra
 import { chooseMonitorSet, type MonitorSet, monitorKnnAccuracy } from './swav/swav-monitor.js';
 import { describeChanges, saveHealthyState } from './swav/swav-recovery.js';
 import { swavTrainingImages } from './swav/swav-training-images.js';
+import { loadInitWeights, warmSchedule, withWarmSchedule } from './swav/warm-start.js';
 
-/** A fresh trainer, or the newest checkpoint of this exact stage + inputs + params (after a crash or retry). */
-async function startOrResume(ctx: StageContext, settings: ResolvedSwavSettings, stepsPerEpoch: number) {
+/**
+ * A fresh trainer (from the warm-start backbone's weights when `init` is given), or the newest checkpoint of
+ * this exact stage + inputs + params (after a crash or retry).
+ */
+async function startOrResume(
+  ctx: StageContext,
+  settings: ResolvedSwavSettings,
+  stepsPerEpoch: number,
+  init: LoadedInput | undefined,
+) {
   const backbone: LayersModel = buildBackbone(settings.arch);
   const checkpoint = await ctx.loadCheckpoint();
+  if (!checkpoint && init) {
+    await loadInitWeights(backbone, init);
+    ctx.log(`warm start from ${init.ref.stage}/${init.ref.key}`);
+  }
   if (!checkpoint)
     return {
       trainer: new SwavTrainer(backbone, swavTrainerConfig(settings, stepsPerEpoch)),
@@ -66,6 +80,13 @@ async function loadMonitorSet(
 }
 
 type AutoValues = ReturnType<typeof resolvedAutoValues>;
+
+/** What a warm start began from, in history.json (the manifest's `init/backbone` input says it too). */
+interface InitFromRecord {
+  requested: string | null;
+  ref: ArtefactRef;
+  schedule: ReturnType<typeof warmSchedule>;
+}
 
 /** Crops `rows` of `pool` as one batch. */
 function pickRows(pool: CropPool, rows: readonly number[]): ImageBatch {
@@ -108,15 +129,21 @@ async function keepInitialState(ctx: StageContext, trainer: SwavTrainer, monitor
 async function writeOutputs(
   ctx: StageContext,
   trainer: SwavTrainer,
-  run: { settings: ResolvedSwavSettings; auto: AutoValues; monitor: MonitorSet | null },
+  run: {
+    settings: ResolvedSwavSettings;
+    auto: AutoValues;
+    monitor: MonitorSet | null;
+    initFrom: InitFromRecord | null;
+  },
 ) {
   const saved = await saveBackboneToMemory(trainer.model.backbone);
   await ctx.writer.putBuffer('model.json', Buffer.from(saved.modelJson, 'utf8'));
   await ctx.writer.putBuffer('weights.bin', saved.weights);
-  const { settings, auto, monitor } = run;
+  const { settings, auto, monitor, initFrom } = run;
   const history = {
     settings: { ...settings, arch: undefined },
     auto,
+    initFrom,
     lnK: Math.log(settings.prototypes),
     steps: trainer.iteration,
     epochLosses: trainer.epochLosses,
@@ -134,9 +161,14 @@ export const pretrain = defineStage({
   async run(ctx, params) {
     const info = await ensureBackend();
     const pool = await loadCropPool(ctx.inputs.crops, ctx.scratchDir);
-    const { data, settings, auto, shape } = await loadTrainingData(ctx, pool, params);
+    const init = ctx.inputs['init/backbone'];
+    const effective = init ? withWarmSchedule(params) : params;
+    const { data, settings, auto, shape } = await loadTrainingData(ctx, pool, effective);
     const monitor = await loadMonitorSet(ctx, pool, settings);
-    const started = await startOrResume(ctx, settings, shape.stepsPerEpoch);
+    const started = await startOrResume(ctx, settings, shape.stepsPerEpoch, init);
+    const initFrom: InitFromRecord | null = init
+      ? { requested: params.initFrom ?? null, ref: init.ref, schedule: warmSchedule(params) }
+      : null;
     const { backbone, resumedFrom } = started;
     const startLabel = checkpointLabel(started.trainer);
     if (startLabel === 0) await keepInitialState(ctx, started.trainer, monitor);
@@ -144,7 +176,7 @@ export const pretrain = defineStage({
     const loop = new PretrainLoop(ctx, started.trainer, backbone, settings, monitor, shape);
     await loop.train(data);
     const trainer = loop.trainer;
-    await writeOutputs(ctx, trainer, { settings, auto, monitor });
+    await writeOutputs(ctx, trainer, { settings, auto, monitor, initFrom });
     const seconds = (Date.now() - t0) / 1000;
     const stepsRun = checkpointLabel(trainer) - startLabel;
     trainer.dispose();
@@ -156,6 +188,7 @@ export const pretrain = defineStage({
         images: data.n,
         steps: trainer.iteration,
         resumedFromStep: resumedFrom,
+        initFrom: initFrom ? `${initFrom.ref.stage}/${initFrom.ref.key}` : null,
         imagesPerSecond: (stepsRun * settings.batchSize) / Math.max(seconds, 1e-3),
         auto,
         knnAtInit: trainer.knnAtInit,

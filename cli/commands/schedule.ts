@@ -8,6 +8,7 @@ import { type Command, commandGroup, EXIT, parseFlags } from '../command.js';
 import { loadRunConfig } from '../config-file.js';
 import { idleQueueLines, runQueueNeeds } from '../queue-pollers.js';
 import { intFlag, parseFlagValues } from './flags.js';
+import { BackfillFlags, backfillSchedule } from './schedule/backfill.js';
 import { createPipelineSchedule, DEFAULT_WEEKLY } from './schedule/create-schedule.js';
 import { describeSchedule, listSchedules } from './schedule/schedule-text.js';
 import { formatTable } from './text-table.js';
@@ -203,6 +204,36 @@ const trigger: Command = {
   },
 };
 
+const backfill: Command = {
+  name: 'backfill',
+  summary: 'start the runs a schedule would have started between two dates (e.g. while paused)',
+  usage: [
+    'Usage: shelfssl schedule backfill ID --from DATE --to DATE',
+    '',
+    'Temporal starts a run for every scheduled time in [--from, --to] (dates are UTC days, --to inclusive;',
+    'or ISO 8601 times with a zone), one after another, also for a paused schedule. Each run and its report',
+    'are labelled with the ISO week of its scheduled time, not the day it ran.',
+  ].join('\n'),
+  async run(argv) {
+    const { values, positionals } = parseFlags(
+      argv,
+      { from: { type: 'string' }, to: { type: 'string' } },
+      true,
+    );
+    const id = scheduleIdOf('backfill', positionals);
+    const range = parseFlagValues(BackfillFlags, { from: values.from, to: values.to });
+    return await onSchedule(id, async (client) => {
+      await backfillSchedule(client, id, range);
+      console.log(
+        `schedule ${id}: backfill ${range.from.toISOString()} .. ${range.to.toISOString()} requested; ` +
+          `its runs start one after another (\`shelfssl schedule describe ${id}\`)`,
+      );
+      const queues = loadSettings().temporal.taskQueues;
+      for (const line of await idleQueueLines(client, runQueueNeeds(queues))) console.log(line);
+    });
+  },
+};
+
 const remove: Command = {
   name: 'delete',
   summary: 'delete a schedule (runs it started are kept)',
@@ -225,5 +256,6 @@ export const scheduleCommand = commandGroup('schedule', 'weekly runs on Temporal
   pauseCommand('pause'),
   pauseCommand('unpause'),
   trigger,
+  backfill,
   remove,
 ]);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UsageError } from '../../config/errors.js';
 import { loadSettings } from '../../config/settings.js';
+import { bucketOf } from '../../store/artefacts.js';
 import { connectClient } from '../client.js';
 import { type Command, EXIT, parseFlags } from '../command.js';
 import { countByStatus, runDuration } from '../progress/node-text.js';
@@ -12,6 +13,7 @@ import { withIsoTimes } from './status/iso-times.js';
 import { listRecentRuns } from './status/list-runs.js';
 import { nodeStateTable } from './status/node-table.js';
 import { runViewForStatus } from './status/run-view-for-status.js';
+import { storeSizeLine } from './status/store-size.js';
 import { formatTable } from './text-table.js';
 
 export const statusCommand: Command = {
@@ -47,6 +49,7 @@ export const statusCommand: Command = {
           const rows = runs.map((r) => [r.workflowId, r.status, r.startTime, r.configHash ?? '-']);
           for (const l of formatTable(['workflow', 'status', 'started', 'config hash'], rows)) console.log(l);
         }
+        if (!values.json) console.log(await storeSizeLine(bucketOf(settings)));
         return EXIT.ok;
       }
       const view = await runViewForStatus(client, workflowId);

@@ -69,6 +69,26 @@ export const SwavParams = z.strictObject({
    */
   monitorCrops: z.number().int().min(0).max(100_000).default(0),
   monitorK: z.number().int().min(1).max(1000).default(20),
+  /**
+   * Warm start from an earlier backbone: `previous` (this node's backbone in the pipeline's last completed
+   * run; a cold start when there is none), an alias (its current model's backbone) or `<stage>/<key>`.
+   * The backbone's weights seed training; projection head and prototypes start fresh. Absent: cold start.
+   */
+  initFrom: z
+    .string()
+    .regex(
+      /^(previous|[a-z][a-z0-9_-]{0,62}|[a-z][a-z0-9-]*\/[0-9a-f]{64})$/,
+      'previous, an alias or <stage>/<key>',
+    )
+    .optional(),
+  /** The schedule of a warm start (instead of epochs, lr, warmupEpochs): shorter, gentler. */
+  warmStart: z
+    .strictObject({
+      epochs: z.number().int().min(1).max(10_000).default(3),
+      lr: z.number().positive().default(0.05),
+      warmupEpochs: z.number().min(0).default(0),
+    })
+    .optional(),
 });
 
 export type SwavSettings = z.output<typeof SwavParams>;

@@ -38,6 +38,19 @@ function deltas(before: Record<string, number>, now: Record<string, number>) {
     .map((key) => ({ key, before: before[key] ?? null, now: now[key] ?? null }));
 }
 
+/** A run's entry in its series and the entry before it (undefined where there is none). */
+export async function weekOfRun(
+  b: Bucket,
+  series: string,
+  runId: string,
+): Promise<{ entry: WeekEntry | undefined; previous: WeekEntry | undefined }> {
+  const entries = await readWeeks(b, series);
+  const at = entries.findIndex((e) => e.runId === runId);
+  return at < 0
+    ? { entry: undefined, previous: undefined }
+    : { entry: entries[at], previous: entries[at - 1] };
+}
+
 /**
  * Records this scheduled run in its series (`schedules/<series>/weeks.json`, the run replacing an earlier
  * attempt of itself) and returns how it compares with the previous run, or null for the first.
