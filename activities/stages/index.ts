@@ -7,4 +7,3 @@ import { lazyStagesIn } from '../stage-registry.js';
  * without a file fails here, when a worker starts; test/dag/stage-registry.test.ts pairs every export.
  */
 export const PIPELINE_STAGES = lazyStagesIn(PAPER_STAGES, new URL('./', import.meta.url));
-
