@@ -60,7 +60,7 @@ export async function cropAllBoxes(options: CropAllOptions): Promise<CropAllResu
   await forEachOrdered(
     jobs,
     { concurrency: opts.concurrency },
-    (job) => cropOneImage(imagesDir, job, opts.cropSize, opts.padding, opts.resizer),
+    (job) => cropOneImage(imagesDir, job, opts),
     async (pixels, job, index) => {
       for (let i = 0; i < job.boxes.length; i++) {
         const box = job.boxes[i]!;
