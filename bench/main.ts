@@ -9,6 +9,7 @@ import { formatBenchTable } from './backend-table.js';
 import { type CliTimings, runCliStartupBench } from './cli-startup.js';
 import { type CropBenchResult, formatCropResult, runCropBench } from './crop.js';
 import { type HeadBenchResult, runHeadBench } from './head.js';
+import { formatPartitions, runPartitionsBench } from './partitions.js';
 import { runPipelineBench } from './pipeline.js';
 import { runPredictBench } from './predict.js';
 import { formatSpread, type Spread } from './stats.js';
@@ -23,6 +24,7 @@ const SUITES = [
   'swav-defaults',
   'active-learning',
   'cli',
+  'partitions',
 ] as const;
 type Suite = (typeof SUITES)[number];
 
@@ -176,6 +178,8 @@ const SECTIONS: Record<Suite, (o: SectionOptions) => Promise<string>> = {
   'swav-defaults': async () => formatSwavDefaults(await runSwavDefaultsBench({ log })),
   cli: (o) => cliSection(o.reps, o.baselineCli),
   'active-learning': async () => formatActiveLearning(await runActiveLearningBench({ log })),
+  partitions: async (o) =>
+    formatPartitions(await runPartitionsBench({ images: o.images, partitions: 3, log })),
 };
 
 const TITLES: Record<Suite, string> = {
@@ -187,6 +191,7 @@ const TITLES: Record<Suite, string> = {
   'swav-defaults': 'SwAV defaults on data they were not tuned on vs random init',
   cli: 'CLI start-up: from the prompt to the answer',
   'active-learning': 'Annotation suggestions: active selection vs random at equal budget (simulation)',
+  partitions: 'Partitions: feature extraction on 1 and 3 workers, an incremental week vs a cold run',
 };
 
 function writeSection(suite: Suite, command: string, body: string): void {
@@ -207,8 +212,9 @@ function writeSection(suite: Suite, command: string, body: string): void {
 function regenerateDoc(): void {
   const header = readFileSync(path.join(repoRoot, 'bench', 'BENCHMARKS.header.md'), 'utf8');
   // demo-table.md: the Table 2 printed by `npm run demo`, saved with its command and date;
-  // linear-evaluation.md: the head protocol's checks (scikit-learn on the demo's artefacts, timings).
-  const sections = [...SUITES, 'demo-table', 'linear-evaluation']
+  // linear-evaluation.md: the head protocol's checks (scikit-learn on the demo's artefacts, timings);
+  // scale.md: the scale run (bench/scale.ts, hours at full size) and the SKU110K projection, written by hand.
+  const sections = [...SUITES, 'demo-table', 'linear-evaluation', 'scale']
     .map((s) => path.join(resultsDir, `${s}.md`))
     .filter((f) => existsSync(f))
     .map((f) => readFileSync(f, 'utf8'));
@@ -240,7 +246,7 @@ async function main(): Promise<number> {
   }
   // swav-defaults trains SwAV six times (~20 min on 2 cores), active-learning once plus 60 heads, cli spawns
   // the CLI many times: only when asked for by name.
-  const heavy: readonly Suite[] = ['swav-defaults', 'active-learning', 'cli'];
+  const heavy: readonly Suite[] = ['swav-defaults', 'active-learning', 'cli', 'partitions'];
   const chosen = values.suite === 'all' ? SUITES.filter((s) => !heavy.includes(s)) : [values.suite as Suite];
   const bad = chosen.filter((s) => !SUITES.includes(s));
   if (bad.length > 0) {
@@ -261,7 +267,7 @@ async function main(): Promise<number> {
     const body = await SECTIONS[suite]({ reps, rounds, images, photos, baselineCli });
     console.log(`\n## ${TITLES[suite]}\n${machineLine()}\n\n${body}\n`);
     const sized =
-      suite === 'pipeline'
+      suite === 'pipeline' || suite === 'partitions'
         ? ` --images ${images}`
         : suite === 'predict'
           ? ` --photos ${photos}`

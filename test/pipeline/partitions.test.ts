@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { connectClient } from '../../cli/client.js';
 import { startPipelineRun } from '../../cli/runs.js';
 import type { Settings } from '../../config/settings.js';
+import { holdBackPhotos } from '../../data/shelves/hold-back.js';
 import { makeShelves, tinyShelvesOptions } from '../../data/shelves/index.js';
 import type { DagPlan } from '../../pipelines/dag.js';
 import { RunConfigSchema } from '../../pipelines/paper.js';
@@ -29,14 +29,14 @@ describe('partitions: crop and features spread over three gpu and two cpu worker
   let closeClient: () => Promise<void>;
   let bucket: Bucket;
   let dataset = '';
-  let newPhoto = '';
+  let restore: () => Promise<void> = async () => {};
   const workers: WorkerProcess[] = [];
 
   before(async () => {
     const dir = mkdtempSync(path.join(harnessRoot(), 'partitions-'));
     dataset = path.join(dir, 'shelves');
     await makeShelves({ ...tinyShelvesOptions(dataset, 2010, N + 1), labelShare: 0.6 });
-    newPhoto = await holdBackOnePhoto(dataset);
+    ({ restore } = await holdBackPhotos(dataset, 1));
     settings = testSettings('partitions');
     ({ client, close: closeClient } = await connectClient(settings));
     bucket = bucketOf(settings);
@@ -117,7 +117,7 @@ describe('partitions: crop and features spread over three gpu and two cpu worker
     assert.equal(cropInputs.filter((k) => k.startsWith('photo/')).length, N);
     assert.equal(cropInputs.filter((k) => k.startsWith('part/')).length, PARTS);
 
-    await restorePhoto(dataset, newPhoto);
+    await restore();
     const week2 = await runWeek('week2');
     assert.equal(sum(week2, 'crop-part/', 'photosComputed'), 1, 'week 2 crops the new photo only');
     assert.equal(sum(week2, 'crop-part/', 'photosReused'), N);
@@ -128,36 +128,3 @@ describe('partitions: crop and features spread over three gpu and two cpu worker
     assert.ok(heldOut(week2.crop!) >= heldOut(week1.crop!));
   });
 });
-
-/** Moves one photo (and its annotation and label rows) aside: week 1's dataset is the others. */
-async function holdBackOnePhoto(root: string): Promise<string> {
-  const photo = 'train_3.jpg';
-  await rm(path.join(root, 'held-back'), { recursive: true, force: true });
-  const saved: Record<string, string> = {};
-  for (const file of ['annotations/annotations_train.csv', 'labels.csv']) {
-    const text = await readFile(path.join(root, file), 'utf8');
-    saved[file] = text;
-    await writeFile(
-      path.join(root, file),
-      keepLines(text, (l) => !l.startsWith(`${photo},`)),
-    );
-  }
-  const image = await readFile(path.join(root, 'images', photo));
-  await rm(path.join(root, 'images', photo));
-  heldBack.set(root, { photo, image, saved });
-  return photo;
-}
-
-const heldBack = new Map<string, { photo: string; image: Buffer; saved: Record<string, string> }>();
-
-async function restorePhoto(root: string, photo: string): Promise<void> {
-  const held = heldBack.get(root);
-  assert.ok(held && held.photo === photo);
-  await writeFile(path.join(root, 'images', photo), held.image);
-  for (const [file, text] of Object.entries(held.saved)) await writeFile(path.join(root, file), text);
-}
-
-function keepLines(text: string, keep: (line: string) => boolean): string {
-  const lines = text.split('\n').filter((l) => l.length > 0 && keep(l));
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
-}
