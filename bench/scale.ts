@@ -3,19 +3,17 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ensureBackend } from '../activities/stages/support/ml-runtime.js';
 import { cropAllBoxes } from '../data/crop/index.js';
 import { loadCropPoolDir } from '../data/crop/load-pool.js';
 import { largeShelvesOptions, makeShelves } from '../data/shelves/index.js';
 import { ingestSku110k } from '../data/sku110k/ingest.js';
-import { SmallResNetSpec } from '../ml/models/backbone-spec.js';
-import { buildBackbone, extractFeatures } from '../ml/models/index.js';
 
 /**
  * The scale run: SKU110K-sized photos (largeShelvesOptions) through ingest -> crop -> features, each stage in
  * its own process so its peak RSS is its own (getrusage maxrss). The stages are the library functions the
- * activities call (no Temporal, no MinIO: what grows with the dataset is the data path). Usage:
- *   node dist/bench/scale.js --photos 2000 --dir /tmp/scale   (generation is reused when the folder has it)
+ * activities call (no Temporal, no MinIO: what grows with the dataset is the data path). The flag is
+ * --data, not --dir: tfjs-node's binding loader (node-pre-gyp) reads --dir from process.argv. Usage:
+ *   node dist/bench/scale.js --photos 2000 --data /tmp/scale
  */
 
 const SELF = fileURLToPath(import.meta.url);
@@ -26,6 +24,15 @@ interface StageFigures {
   peakRssMiB: number;
   items: number;
   unit: string;
+}
+
+/**
+ * This process's peak RSS: VmHWM (reset at exec). getrusage's maxrss survives exec on Linux, so a stage
+ * process would report the generator parent's peak.
+ */
+function peakRssMiB(): number {
+  const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return hwm ? Number(hwm[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
 }
 
 async function stage(name: string, dir: string): Promise<StageFigures> {
@@ -44,7 +51,15 @@ async function stage(name: string, dir: string): Promise<StageFigures> {
     items = r.crops;
     unit = 'crops';
   } else if (name === 'features') {
-    await ensureBackend();
+    // Loaded here only: TensorFlow's native runtime alone is ~0.5 GB of RSS the other stages must not carry.
+    const { ensureBackend } = await import('../activities/stages/support/ml-runtime.js');
+    const { buildBackbone, extractFeatures } = await import('../ml/models/index.js');
+    const { SmallResNetSpec } = await import('../ml/models/backbone-spec.js');
+    const info = await ensureBackend();
+    if (info.name !== 'tensorflow') {
+      const { loadNativeBackendDetailed } = await import('../runtime/native-backend.js');
+      console.error(`native backend not loaded: ${(await loadNativeBackendDetailed()).reasons.join('; ')}`);
+    }
     const pool = await loadCropPoolDir(path.join(dir, 'crops', 'all'));
     const model = buildBackbone(SmallResNetSpec.parse({ kind: 'small-resnet' }));
     const feats = await extractFeatures(model, pool.pixels, pool.n, pool.size, pool.size, 3, 256);
@@ -52,8 +67,7 @@ async function stage(name: string, dir: string): Promise<StageFigures> {
     unit = 'crops';
   } else throw new Error(`unknown stage ${name}`);
   const seconds = (performance.now() - started) / 1000;
-  // ru_maxrss is in KiB on Linux.
-  return { stage: name, seconds, peakRssMiB: process.resourceUsage().maxRSS / 1024, items, unit };
+  return { stage: name, seconds, peakRssMiB: peakRssMiB(), items, unit };
 }
 
 async function main(): Promise<void> {
@@ -62,7 +76,7 @@ async function main(): Promise<void> {
     const i = args.indexOf(flag);
     return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
   };
-  const dir = get('--dir', path.join(os.tmpdir(), 'shelfssl-scale'));
+  const dir = get('--data', path.join(os.tmpdir(), 'shelfssl-scale'));
   const only = get('--stage', '');
   if (only) {
     console.log(JSON.stringify(await stage(only, dir)));
@@ -80,7 +94,7 @@ async function main(): Promise<void> {
   );
   const rows: StageFigures[] = [];
   for (const name of ['ingest', 'crop', 'features']) {
-    const child = spawnSync(process.execPath, [SELF, '--dir', dir, '--stage', name], {
+    const child = spawnSync(process.execPath, [SELF, '--data', dir, '--stage', name], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
       stdio: ['ignore', 'pipe', 'inherit'],
