@@ -20,6 +20,9 @@ import { canonicalJson, sha256 } from '../../../store/digest.js';
  * only decide which worker does which photo.
  */
 
+/** The per-photo artefact stages: summarised by the artefact that assembles them (Lineage lists that one). */
+export const PHOTO_STAGES: ReadonlySet<string> = new Set(['crop-image', 'feature-image']);
+
 /** Which of `parts` partitions a photo belongs to: a hash of its name, so a photo keeps its partition. */
 export function partitionOf(image: string, parts: number): number {
   return createHash('sha256').update(image).digest().readUInt32BE(0) % parts;
