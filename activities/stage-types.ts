@@ -90,6 +90,8 @@ export interface StageContext<D extends StageDef = StageDef> {
   stage: string;
   nodeId: string;
   cacheKey: string;
+  /** The stage's code identity (part of the cache key): keys the per-photo artefacts a stage caches. */
+  codeIdentity: string;
   bucket: Bucket;
   inputs: StageInputs<D['inputs']>;
   /** Optional inputs absent because their upstream failed (undefined when every input is there). */
@@ -116,6 +118,11 @@ export interface StageContext<D extends StageDef = StageDef> {
 export interface StageResult {
   metrics: Record<string, unknown>;
   backend?: string;
+  /**
+   * Artefacts the output is built from besides the node's inputs (the per-photo partitions it assembled),
+   * listed in its manifest's inputs so a retention pass walking them keeps them.
+   */
+  builtFrom?: Record<string, ArtefactRef>;
 }
 
 /** A stage's implementation: its declaration plus the function an activity runs. */

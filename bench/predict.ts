@@ -59,14 +59,14 @@ function trainingConfig(location: string) {
   });
 }
 
-function spawnGpuWorker(settings: Settings): ChildProcess {
+export function spawnGpuWorker(settings: Settings): ChildProcess {
   return spawn(process.execPath, [CLI, 'worker', '--queue', 'gpu', '--role', 'activities'], {
     env: { ...process.env, ...settingsToEnv(settings) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   await new Promise<void>((resolve) => {
     child.once('exit', () => resolve());

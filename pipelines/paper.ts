@@ -9,8 +9,10 @@ import { stageNode } from './stage.js';
 import {
   backboneStage,
   boxesStage,
+  cropPartStage,
   cropStage,
   evaluateStage,
+  featuresPartStage,
   featuresStage,
   HeadMode,
   HeadParams,
@@ -101,6 +103,12 @@ export const RunConfigSchema = z.strictObject({
     .prefault({}),
   report: z.strictObject({ title: z.string().default('shelfssl weekly report') }).prefault({}),
   /**
+   * Split cropping and feature extraction into this many partition nodes (crop-part/N, features-part/N@…)
+   * that every worker of the queue takes a share of; 0 = one crop and one features node do all the work.
+   * Either way crops and features are cached per photo, so a week with new photos computes those only.
+   */
+  partitions: z.number().int().min(0).max(256).default(0),
+  /**
    * Scheduled runs (champion/challenger): the best configuration replaces the `alias` model only when it beats
    * it on the champion's own test split by at least `margin` (accuracy, 0.01 = 1 point); null: never promote.
    */
@@ -141,8 +149,15 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
       { snapshot: 'snapshot' },
     ),
     stageNode(boxesStage, 'boxes', {}, { ingest: 'ingest' }),
-    stageNode(cropStage, 'crop', { location: dataset.location, ...config.crop }, { boxes: 'boxes' }),
   ];
+  const parts = Array.from({ length: config.partitions }, (_, part) => part);
+  const cropParams = { location: dataset.location, ...config.crop };
+  for (const part of parts) {
+    const params = { ...cropParams, part, parts: parts.length };
+    nodes.push(stageNode(cropPartStage, `crop-part/${part}`, params, { boxes: 'boxes' }));
+  }
+  const cropParts = Object.fromEntries(parts.map((p) => [`part/${p}`, `crop-part/${p}`]));
+  nodes.push(stageNode(cropStage, 'crop', cropParams, { boxes: 'boxes', ...cropParts }));
   for (const b of config.backbones) {
     const trunk = `backbone@${b.name}`;
     if (b.kind === 'swav') {
@@ -156,8 +171,18 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
       const { name: _name, ...imported } = b;
       nodes.push(stageNode(backboneStage, trunk, imported, {}));
     }
+    for (const part of parts) {
+      const params = { ...config.features, part, parts: parts.length };
+      const inputs = { backbone: trunk, crops: 'crop' };
+      nodes.push(stageNode(featuresPartStage, `features-part/${part}@${b.name}`, params, inputs));
+    }
+    const featureParts = Object.fromEntries(parts.map((p) => [`part/${p}`, `features-part/${p}@${b.name}`]));
     nodes.push(
-      stageNode(featuresStage, `features@${b.name}`, config.features, { backbone: trunk, crops: 'crop' }),
+      stageNode(featuresStage, `features@${b.name}`, config.features, {
+        backbone: trunk,
+        crops: 'crop',
+        ...featureParts,
+      }),
     );
   }
   const seeds = Array.from({ length: config.sweep.seeds }, (_, i) => i + 1);

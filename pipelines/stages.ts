@@ -21,6 +21,7 @@ import { HeadMode } from './artefacts/head-mode.js';
 import { HeadTrainingFileSchema } from './artefacts/head-training-file.js';
 import { IngestReportFileSchema } from './artefacts/ingest-report-file.js';
 import { TfjsModelJsonSchema } from './artefacts/model-json-file.js';
+import { PhotoPartitionsFileSchema } from './artefacts/photo-partitions-file.js';
 import { SampleFileSchema } from './artefacts/sample-file.js';
 import { SuggestionsFileSchema } from './artefacts/suggestions-file.js';
 import type { StageDef } from './stage.js';
@@ -91,20 +92,47 @@ export const boxesStage = {
   startToCloseTimeout: '10 minutes',
 } satisfies StageDef;
 
+const cropParams = {
+  location,
+  cropSize: z.number().int().min(8).max(512).default(32),
+  padding: z.number().min(0).max(1).default(0),
+  testShare: z.number().gt(0).lt(1).default(0.15),
+  seed: z.number().int().default(7),
+  shardSize: z.number().int().min(64).max(1_000_000).default(4096),
+};
+
+/** Which share of the photos a partition node takes: those whose name hashes to `part` of `parts`. */
+const partParams = {
+  part: z.number().int().min(0),
+  parts: z.number().int().min(1).max(1024),
+};
+
+/**
+ * One partition of the crop work (pipelines/paper.ts adds `parts` of them when the run config's `partitions`
+ * is set): crops its photos into per-photo `crop-image` artefacts (content-addressed by the photo's sha256,
+ * its boxes and the crop code), so the `crop` node that follows only assembles, and a photo cropped in any
+ * earlier run or partition is never cropped again. Every worker of the cpu queue takes partitions.
+ */
+export const cropPartStage = {
+  name: 'crop-part',
+  description: "crop one partition of the photos into per-photo artefacts (the crop node's work, spread)",
+  codeVersion: 1,
+  params: z.strictObject({ ...cropParams, ...partParams }),
+  inputs: { boxes: boxesStage },
+  outputs: { 'images.json': PhotoPartitionsFileSchema },
+  queue: 'cpu',
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+} satisfies StageDef;
+
 export const cropStage = {
   name: 'crop',
   description:
     'decode each shelf once, cut every box, write uint8 NHWC .npy shards (label-blind, held-out marked)',
-  codeVersion: 2,
-  params: z.strictObject({
-    location,
-    cropSize: z.number().int().min(8).max(512).default(32),
-    padding: z.number().min(0).max(1).default(0),
-    testShare: z.number().gt(0).lt(1).default(0.15),
-    seed: z.number().int().default(7),
-    shardSize: z.number().int().min(64).max(1_000_000).default(4096),
-  }),
-  inputs: { boxes: boxesStage },
+  codeVersion: 3,
+  params: z.strictObject(cropParams),
+  /** `part/*`: crop-part nodes that cropped the photos first (spread over workers); this node then assembles. */
+  inputs: { boxes: boxesStage, 'part/*': cropPartStage },
   outputs: {
     /**
      * Every crop, labelled or not (pool `all`, data/crop/crop-all-boxes.ts): index.json and uint8 shards are
@@ -113,6 +141,8 @@ export const cropStage = {
     'all/index.json': 'binary',
     'all/*.npy': 'npy',
     'crop-report.json': CropReportFileSchema,
+    /** Per photo: its `crop-image` artefact (the partition its crops are cached in) and its rows in the pool. */
+    'images.json': PhotoPartitionsFileSchema,
   },
   queue: 'cpu',
   startToCloseTimeout: '2 hours',
@@ -164,15 +194,34 @@ export const pretrainStage = {
   retry: { maximumAttempts: 20 },
 } satisfies StageDef;
 
+const featuresParams = {
+  batchSize: z.number().int().min(1).max(8192).default(64),
+  shardRows: z.number().int().min(64).max(1_000_000).default(8192),
+};
+
+/**
+ * One partition of the feature extraction: per-photo `feature-image` artefacts (keyed by the backbone, the
+ * photo's crops and the features code) for the photos of partition `part`; every gpu-queue worker takes some.
+ */
+export const featuresPartStage = {
+  name: 'features-part',
+  description: 'extract the features of one partition of the photos into per-photo artefacts',
+  codeVersion: 1,
+  params: z.strictObject({ ...featuresParams, ...partParams }),
+  inputs: { backbone: [backboneStage, pretrainStage], crops: cropStage },
+  outputs: { 'images.json': PhotoPartitionsFileSchema },
+  queue: 'gpu',
+  startToCloseTimeout: '6 hours',
+  heartbeatTimeout: '5 minutes',
+  retry: { maximumAttempts: 20 },
+} satisfies StageDef;
+
 export const featuresStage = {
   name: 'features',
   description: 'one forward pass of the frozen backbone over every crop -> float32 .npy shards (label-blind)',
-  codeVersion: 2,
-  params: z.strictObject({
-    batchSize: z.number().int().min(1).max(8192).default(64),
-    shardRows: z.number().int().min(64).max(1_000_000).default(8192),
-  }),
-  inputs: { backbone: [backboneStage, pretrainStage], crops: cropStage },
+  codeVersion: 3,
+  params: z.strictObject(featuresParams),
+  inputs: { backbone: [backboneStage, pretrainStage], crops: cropStage, 'part/*': featuresPartStage },
   outputs: { 'index.json': FeatureIndexSchema, 'all/*.npy': 'npy' },
   queue: 'gpu',
   startToCloseTimeout: '6 hours',
@@ -304,9 +353,11 @@ export const PAPER_STAGES = [
   snapshotStage,
   ingestStage,
   boxesStage,
+  cropPartStage,
   cropStage,
   backboneStage,
   pretrainStage,
+  featuresPartStage,
   featuresStage,
   sampleStage,
   headStage,

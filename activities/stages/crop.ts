@@ -1,11 +1,14 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { groupByImage, type ImageJob } from '../../data/crop/crop-shelf-images.js';
 import { cropAllBoxes } from '../../data/crop/index.js';
 import { cropStage } from '../../pipelines/stages.js';
 import { defineStage } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
 import { allowedLocation } from './support/data-roots.js';
 import { materialiseDataset } from './support/dataset-location.js';
+import { contentOf, countPhotos, type Photo, photoCrops } from './support/photo-crops.js';
+import { builtFromPhotos } from './support/photo-partitions.js';
 
 export const crop = defineStage({
   def: cropStage,
@@ -15,6 +18,8 @@ export const crop = defineStage({
     const location = await allowedLocation(ctx, params.location, 'dataset.location');
     const root = await materialiseDataset(ctx.bucket.s3, location, ctx.scratchDir);
     const outDir = path.join(ctx.scratchDir, 'crops');
+    const imagesDir = path.join(root, 'images');
+    const photos: Photo[] = [];
     const started = Date.now();
     const result = await cropAllBoxes({
       root,
@@ -25,6 +30,12 @@ export const crop = defineStage({
       shardSize: params.shardSize,
       testShare: params.testShare,
       seed: params.seed,
+      // Photos come back in order (forEachOrdered), so `photos` lists them in pool order.
+      cropJob: async (job) => {
+        const { photo, pixels } = await photoCrops(ctx, imagesDir, job, params);
+        photos.push(photo);
+        return pixels;
+      },
       onProgress: (p) =>
         ctx.progress({
           done: p.doneImages,
@@ -45,6 +56,17 @@ export const crop = defineStage({
     // The throughput is a timing, so it goes to the manifest's metrics only: in the content file it made
     // every recompute (e.g. after a corrupted shard) a new digest and invalidated everything downstream.
     await ctx.writer.putJson('crop-report.json', report);
-    return { metrics: { ...report, cropsPerSecond: result.crops / Math.max(seconds, 1e-3) } };
+    const ordered = orderLike(photos, groupByImage(boxes));
+    await ctx.writer.putJson('images.json', contentOf(ordered));
+    return {
+      metrics: { ...report, ...countPhotos(ordered), cropsPerSecond: result.crops / Math.max(seconds, 1e-3) },
+      builtFrom: builtFromPhotos(ordered),
+    };
   },
 });
+
+/** Photos in pool (job) order: workers finish out of order, the pool is written in order. */
+function orderLike(photos: readonly Photo[], jobs: readonly ImageJob[]): Photo[] {
+  const byImage = new Map(photos.map((p) => [p.image, p]));
+  return jobs.map((j) => byImage.get(j.image)!);
+}

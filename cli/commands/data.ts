@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../../config/errors.js';
 import { previewDataset } from '../../data/preview.js';
-import { makeShelves, tinyShelvesOptions } from '../../data/shelves/make-shelves.js';
+import { largeShelvesOptions, makeShelves, tinyShelvesOptions } from '../../data/shelves/make-shelves.js';
 import { type Command, commandGroup, EXIT, parseFlags } from '../command.js';
 import { DEFAULT_DATASET_LOCATION } from '../config-file.js';
 import { intFlag, numberFlag, parseFlagValues } from './flags.js';
@@ -55,12 +55,13 @@ const makeShelvesCommand: Command = {
   name: 'make-shelves',
   summary: 'generate an SKU110K-format shelf dataset (images, box CSVs, a labels.csv for some boxes)',
   usage: [
-    'Usage: shelfssl data make-shelves [--out DIR] [--images N] [--seed S] [--tiny] [--label-share X]',
+    'Usage: shelfssl data make-shelves [--out DIR] [--images N] [--seed S] [--tiny|--large] [--label-share X]',
     '                                  [--classes NAME=LABEL,...] [--replace]',
     '',
     `Writes images/, annotations/ and labels.csv to --out (default ${DEFAULT_DATASET_LOCATION}, where \`shelfssl run\``,
     'looks by default). Products are Fashion-MNIST garments (Debian package dataset-fashion-mnist);',
-    '--tiny uses small synthetic glyphs instead (no package, small images: for trying things quickly).',
+    '--tiny uses small synthetic glyphs instead (no package, small images: for trying things quickly);',
+    '--large writes SKU110K-sized photos (3000×4000, ~150 colourful products of 100–420 px) for scale runs.',
     '--label-share: share of class boxes listed in labels.csv (default 0.3); --images default 100, --seed 1.',
     '--classes: the products and the names labels.csv gives them, as NAME=LABEL with a Fashion-MNIST label',
     '(0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Dress, 4 Coat, 5 Sandal, 6 Shirt, 7 Sneaker, 8 Bag, 9 Ankle boot),',
@@ -75,6 +76,7 @@ const makeShelvesCommand: Command = {
       images: { type: 'string' },
       seed: { type: 'string' },
       tiny: { type: 'boolean' },
+      large: { type: 'boolean' },
       'label-share': { type: 'string' },
       classes: { type: 'string' },
       replace: { type: 'boolean' },
@@ -87,10 +89,13 @@ const makeShelvesCommand: Command = {
       classes: values.classes,
     });
     const tiny = values.tiny === true;
+    if (tiny && values.large === true) throw new UsageError('--tiny and --large: choose one');
     clearPreviousDataset(flags.out, values.replace === true);
     const base = tiny
       ? tinyShelvesOptions(flags.out, flags.seed, flags.images)
-      : { out: flags.out, images: flags.images, seed: flags.seed };
+      : values.large === true
+        ? largeShelvesOptions(flags.out, flags.seed, flags.images)
+        : { out: flags.out, images: flags.images, seed: flags.seed };
     const result = await makeShelves({
       ...base,
       ...(flags.labelShare !== undefined ? { labelShare: flags.labelShare } : {}),

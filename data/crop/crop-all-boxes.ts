@@ -7,6 +7,7 @@ import {
   cropOneImage,
   cropOptionsSchema,
   groupByImage,
+  type ImageJob,
   type PoolSummary,
 } from './crop-shelf-images.js';
 import { isHeldOut } from './held-out.js';
@@ -15,6 +16,8 @@ import { PoolWriter } from './pool-writer.js';
 export type CropAllOptions = Omit<CropOptions, 'labels' | 'classes' | 'boxes'> & {
   boxes: readonly BoxRow[];
   onProgress?: (progress: CropProgress) => void;
+  /** Crops one photo (its boxes in order): default decode + cut; the crop stage reuses per-photo artefacts. */
+  cropJob?: (job: ImageJob) => Promise<Uint8Array>;
 };
 
 export interface CropAllResult {
@@ -60,7 +63,7 @@ export async function cropAllBoxes(options: CropAllOptions): Promise<CropAllResu
   await forEachOrdered(
     jobs,
     { concurrency: opts.concurrency },
-    (job) => cropOneImage(imagesDir, job, opts.cropSize, opts.padding, opts.resizer),
+    (job) => (options.cropJob ? options.cropJob(job) : cropOneImage(imagesDir, job, opts)),
     async (pixels, job, index) => {
       for (let i = 0; i < job.boxes.length; i++) {
         const box = job.boxes[i]!;

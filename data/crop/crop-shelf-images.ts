@@ -5,7 +5,16 @@ import { forEachOrdered } from '../concurrency.js';
 import type { BoxLabel } from '../labels/match-labels.js';
 import { confinedFile, IMAGE_WORDING } from '../sku110k/safe-path.js';
 import type { BoxRow } from '../sku110k/types.js';
-import { decodeRgb, extractCrops, paddedRegion, type Resizer } from './extract-crops.js';
+import {
+  chooseReduction,
+  type DecodedImage,
+  type DecodeMode,
+  decodeRgbReduced,
+  extractCrops,
+  paddedRegion,
+  type Resizer,
+  scaleRegion,
+} from './extract-crops.js';
 import { type PoolMeta, PoolWriter } from './pool-writer.js';
 import { stratifiedTestSplit } from './test-split.js';
 
@@ -31,6 +40,11 @@ export const cropOptionsSchema = z.object({
   seed: z.number().int('seed must be an integer'),
   concurrency: z.number().int().min(1).default(2),
   resizer: z.enum(['js', 'sharp']).default('js'),
+  /**
+   * `reduced`: decode each photo at the smallest scale that keeps every box ≥ cropSize (same crops within
+   * the tolerance test/data/crop-reduced.test.ts states); `full`: decode at full resolution (the old path).
+   */
+  decode: z.enum(['full', 'reduced']).default('reduced'),
 });
 
 export interface CropProgress {
@@ -102,7 +116,7 @@ export async function cropShelfImages(options: CropOptions): Promise<CropResult>
   await forEachOrdered(
     jobs,
     { concurrency: opts.concurrency },
-    (job) => cropOneImage(imagesDir, job, opts.cropSize, opts.padding, opts.resizer),
+    (job) => cropOneImage(imagesDir, job, opts),
     async (pixels, job, index) => {
       for (let i = 0; i < job.boxes.length; i++) {
         const box = job.boxes[i]!;
@@ -145,25 +159,30 @@ export async function cropShelfImages(options: CropOptions): Promise<CropResult>
 export async function cropOneImage(
   imagesDir: string,
   job: ImageJob,
-  size: number,
-  padding: number,
-  resizer: Resizer,
+  opts: { cropSize: number; padding: number; resizer: Resizer; decode: DecodeMode },
 ): Promise<Uint8Array> {
   // Ingest checked the image, but the folder may have changed since: check again right before reading.
   const safe = await confinedFile(imagesDir, job.image, IMAGE_WORDING);
   if (!safe.ok) throw new Error(`image ${job.image}: ${safe.detail}`);
-  let decoded: Awaited<ReturnType<typeof decodeRgb>>;
+  // Ingest measured the image: boxes are in its pixels, and a file that now decodes to more pixels is not the
+  // one it accepted.
+  const first = job.boxes[0]!;
+  const measured = { width: first.imageWidth, height: first.imageHeight };
+  const regions = job.boxes.map((box) => paddedRegion(box, opts.padding, measured.width, measured.height));
+  const reduction = opts.decode === 'reduced' ? chooseReduction(regions, opts.cropSize) : 1;
+  let decoded: DecodedImage;
   try {
-    // Ingest measured the image: a file that now decodes to more pixels is not the one it accepted.
-    const first = job.boxes[0]!;
-    decoded = await decodeRgb(safe.path, first.imageWidth * first.imageHeight);
+    decoded = await decodeRgbReduced(safe.path, measured.width * measured.height, measured, reduction);
   } catch (error) {
     throw new Error(
       `cannot decode images/${job.image} (run ingest first to drop bad images): ${(error as Error).message}`,
     );
   }
-  const regions = job.boxes.map((box) => paddedRegion(box, padding, decoded.width, decoded.height));
-  return extractCrops(decoded, regions, size, resizer);
+  const cut =
+    reduction === 1
+      ? job.boxes.map((box) => paddedRegion(box, opts.padding, decoded.width, decoded.height))
+      : regions.map((region) => scaleRegion(region, measured, decoded));
+  return extractCrops(decoded, cut, opts.cropSize, opts.resizer);
 }
 
 /** Boxes grouped per image, images in order of first appearance, boxes in input order. */

@@ -18,6 +18,12 @@ export interface ShelfLayout {
   productSize: readonly [number, number];
   /** Share of products that are distractors (never labelled). */
   distractorShare: number;
+  /**
+   * 0: pale cards and dark ink, even light (the demo's shelves). Up to 1: cards of any hue and saturation and
+   * a light falloff across the photo, as real shelf photos have; draws nothing extra from the rng at 0, so
+   * shelves generated before this option keep their bytes.
+   */
+  colourVariation?: number;
 }
 
 export interface PlacedProduct {
@@ -53,13 +59,14 @@ export function composeShelf(
     [90, 90, 95],
   ]);
   const [minSize, maxSize] = layout.productSize;
+  const variation = layout.colourVariation ?? 0;
   let top = rng.intBetween(2, 10);
   while (true) {
     const rowHeight = rng.intBetween(minSize, maxSize);
     const plankThickness = rng.intBetween(6, 12);
     const plankTop = top + rowHeight + 2;
     if (plankTop + plankThickness > layout.height) break;
-    fillRow(canvas, rng, source, layout, top, plankTop, rowHeight, products);
+    fillRow(canvas, rng, source, layout, top, plankTop, rowHeight, products, variation);
     fillRect(canvas, 0, plankTop, layout.width, plankTop + plankThickness, plankColour);
     fillRect(
       canvas,
@@ -71,6 +78,7 @@ export function composeShelf(
     );
     top = plankTop + plankThickness + rng.intBetween(2, 8);
   }
+  if (variation > 0) applyLightFalloff(canvas, rng, variation);
   addNoise(canvas, 5, rng.next);
   return { canvas, products };
 }
@@ -84,13 +92,14 @@ function fillRow(
   plankTop: number,
   rowHeight: number,
   out: PlacedProduct[],
+  variation: number,
 ): void {
   let x = rng.intBetween(2, 12);
   while (true) {
     const kind = pickKind(rng, source, layout.distractorShare);
     const facings = rng.intBetween(1, 3);
-    const cardColour = lightColour(rng, 215, 252);
-    const inkColour = darkColour(rng);
+    const cardColour = variation > 0 ? variedColour(rng, variation) : lightColour(rng, 215, 252);
+    const inkColour = variation > 0 ? contrastingInk(rng, cardColour) : darkColour(rng);
     for (let f = 0; f < facings; f++) {
       const h = Math.max(8, Math.round(rowHeight * rng.uniform(0.8, 1)));
       const w = Math.max(8, Math.round(h * rng.uniform(0.65, 0.95)));
@@ -146,4 +155,50 @@ function darkColour(rng: Rng): Rgb {
 
 function shade(colour: Rgb, factor: number): Rgb {
   return [Math.round(colour[0] * factor), Math.round(colour[1] * factor), Math.round(colour[2] * factor)];
+}
+
+/** A card colour of any hue: saturation up to 0.8 × variation, brightness 0.55–1 (packaging is colourful). */
+function variedColour(rng: Rng, variation: number): Rgb {
+  const hue = rng.uniform(0, 6);
+  const saturation = rng.uniform(0, 0.8 * variation);
+  const value = rng.uniform(0.55, 1) * 255;
+  const f = hue - Math.floor(hue);
+  const p = value * (1 - saturation);
+  const q = value * (1 - saturation * f);
+  const t = value * (1 - saturation * (1 - f));
+  const sector = Math.floor(hue) % 6;
+  const rgb = [
+    [value, t, p],
+    [q, value, p],
+    [p, value, t],
+    [p, q, value],
+    [t, p, value],
+    [value, p, q],
+  ][sector]!;
+  return rgb.map((v) => Math.round(v)) as unknown as Rgb;
+}
+
+/** Ink dark on a bright card and bright on a dark one, so the product artwork stays visible. */
+function contrastingInk(rng: Rng, card: Rgb): Rgb {
+  const luma = 0.299 * card[0] + 0.587 * card[1] + 0.114 * card[2];
+  return luma > 140 ? darkColour(rng) : lightColour(rng, 200, 250);
+}
+
+/** Light falls off linearly from a random side of the photo by up to 30 % × variation (one flash, one aisle). */
+function applyLightFalloff(c: RgbCanvas, rng: Rng, variation: number): void {
+  const depth = rng.uniform(0.1, 0.3) * variation;
+  const horizontal = rng.next() < 0.5;
+  const flip = rng.next() < 0.5;
+  const span = horizontal ? c.width : c.height;
+  const gain = new Float32Array(span);
+  for (let i = 0; i < span; i++) gain[i] = 1 - depth * ((flip ? span - 1 - i : i) / Math.max(1, span - 1));
+  for (let y = 0; y < c.height; y++) {
+    for (let x = 0; x < c.width; x++) {
+      const g = gain[horizontal ? x : y]!;
+      const i = (y * c.width + x) * 3;
+      c.pixels[i] = Math.round(c.pixels[i]! * g);
+      c.pixels[i + 1] = Math.round(c.pixels[i + 1]! * g);
+      c.pixels[i + 2] = Math.round(c.pixels[i + 2]! * g);
+    }
+  }
 }

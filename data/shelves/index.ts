@@ -1,5 +1,6 @@
 export { composeShelf, type PlacedProduct, type ShelfLayout } from './compose-shelf.js';
 export {
+  largeShelvesOptions,
   type MakeShelvesOptions,
   type MakeShelvesResult,
   makeShelves,

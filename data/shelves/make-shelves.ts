@@ -39,6 +39,8 @@ export const makeShelvesOptionsSchema = z.object({
     .refine((s) => s.train + s.val + s.test > 0, 'splits: shares must not all be 0')
     .default({ train: 0.7, val: 0.1, test: 0.2 }),
   jpegQuality: z.number().int().min(1).max(100).default(90),
+  /** 0: the demo's pale cards; up to 1: cards of any colour and uneven light (see composeShelf). */
+  colourVariation: z.number().min(0).max(1, 'colourVariation: 0 (pale cards) to 1 (any colour)').default(0),
 });
 export type MakeShelvesOptions = z.input<typeof makeShelvesOptionsSchema>;
 
@@ -78,6 +80,23 @@ export function tinyShelvesOptions(
   };
 }
 
+/**
+ * SKU110K-sized shelves: 3000×4000 photos with ~150 products of 100–420 px a side (SKU110K averages ~147 boxes on
+ * photos of several megapixels) and colourful packaging, for the crop and scale benchmarks.
+ */
+export function largeShelvesOptions(out: string, seed: number, images: number): MakeShelvesOptions {
+  return {
+    out,
+    seed,
+    images,
+    width: 3000,
+    height: 4000,
+    productSize: [200, 420],
+    colourVariation: 0.8,
+    jpegQuality: 85,
+  };
+}
+
 interface ShelfRecord {
   split: Split;
   name: string;
@@ -106,6 +125,7 @@ export async function makeShelves(options: MakeShelvesOptions): Promise<MakeShel
         height: opts.height,
         productSize: opts.productSize,
         distractorShare: opts.distractorShare,
+        colourVariation: opts.colourVariation,
       });
       const name = `${split}_${i}.jpg`;
       const jpeg = await sharp(canvas.pixels, {

@@ -5,8 +5,13 @@ import { ArtefactCorruptError, type Bucket, readManifest } from '../../../store/
 import { canonicalJson, sha256 } from '../../../store/digest.js';
 import type { UpstreamCacheHits } from '../../stage-input.js';
 import { StageFailure } from '../../stage-runner.js';
+import { PHOTO_STAGES } from './photo-partitions.js';
 
-/** Every artefact upstream of `refs`, found by walking the input references recorded in manifests. */
+/**
+ * Every artefact upstream of `refs`, found by walking the input references recorded in manifests; the
+ * per-photo crop and feature artefacts (thousands at SKU110K size) are left out: their assembling `crop` or
+ * `features` artefact stands for them.
+ */
 export async function upstreamManifests(bucket: Bucket, refs: readonly ArtefactRef[]): Promise<Manifest[]> {
   const seen = new Map<string, Manifest>();
   const queue = [...refs];
@@ -17,7 +22,7 @@ export async function upstreamManifests(bucket: Bucket, refs: readonly ArtefactR
     const m = await readManifest(bucket, ref.stage, ref.key);
     if (!m) throw new ArtefactCorruptError(`lineage: manifest of ${id} is missing`);
     seen.set(id, m);
-    queue.push(...Object.values(m.inputs));
+    queue.push(...Object.values(m.inputs).filter((r) => !PHOTO_STAGES.has(r.stage)));
   }
   return [...seen.values()];
 }
