@@ -9,9 +9,9 @@ import type { PredictInputFile, ShardPredictionsFile } from '../../pipelines/art
 import { predictShardStage } from '../../pipelines/predict.js';
 import { StageFailure } from '../stage-failure.js';
 import { defineStage, type StageContext } from '../stage-types.js';
-import { loadFrozenBackbone } from '../stages/features.js';
 import { readInputJson, yieldToEventLoop } from '../stages/support/artefact-files.js';
 import { allowedLocation } from '../stages/support/data-roots.js';
+import { loadFrozenBackbone } from '../stages/support/frozen-backbone.js';
 import { headFromJson } from '../stages/support/head-file.js';
 import { backendLabel, ensureBackend } from '../stages/support/ml-runtime.js';
 

@@ -15,7 +15,7 @@ import {
 } from './support/photo-features.js';
 import { findPhotoArtefact, readPhotoFile } from './support/photo-partitions.js';
 
-export { type FeatureShard, loadFrozenBackbone } from './support/photo-features.js';
+export type { FeatureShard } from './support/photo-features.js';
 
 export const features = defineStage({
   def: featuresStage,

@@ -14,9 +14,9 @@ import type { ArtefactRef } from '../../../store/artefact-schema.js';
 import { readManifest } from '../../../store/artefacts.js';
 import { openArtefact, readInputJson } from '../../artefact-input.js';
 import type { LoadedInput, StageContext } from '../../stage-types.js';
-import { loadFrozenBackbone } from '../features.js';
 import { readBoxLabels } from './box-labels.js';
 import { loadCropPool } from './crop-pool.js';
+import { loadFrozenBackbone } from './frozen-backbone.js';
 import { headFromJson } from './head-file.js';
 import { ensureBackend } from './ml-runtime.js';
 

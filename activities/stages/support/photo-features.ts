@@ -1,14 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { encodeNpy } from '../../../data/npy.js';
-import { extractFeatures, loadBackboneFromMemory } from '../../../ml/models/index.js';
+import { extractFeatures } from '../../../ml/models/index.js';
 import type { PhotoPartitionsFile } from '../../../pipelines/artefacts/photo-partitions-file.js';
 import { type featuresPartStage, featuresStage } from '../../../pipelines/stages.js';
 import type { ArtefactRef } from '../../../store/artefact-schema.js';
 import { stageCodeIdentity } from '../../stage-code.js';
-import type { LoadedInput, StageContext } from '../../stage-types.js';
+import type { StageContext } from '../../stage-types.js';
 import { yieldToEventLoop } from './artefact-files.js';
 import type { CropPool } from './crop-pool.js';
+import { loadFrozenBackbone } from './frozen-backbone.js';
 import { builtFromPhotos, findPhotoArtefact, photoKey, publishPhotoArtefact } from './photo-partitions.js';
 
 let codeOfPhotoFeatures: Promise<string> | undefined;
@@ -26,12 +27,6 @@ export interface FeatureShard {
 
 /** Rows of photos still to compute, gathered so the backbone sees full batches across photos. */
 const GROUP_ROWS = 2048;
-
-export async function loadFrozenBackbone(input: LoadedInput) {
-  const modelJson = (await input.read('model.json')).toString('utf8');
-  const weights = new Uint8Array(await input.read('weights.bin'));
-  return await loadBackboneFromMemory({ modelJson, weights });
-}
 
 export function shardName<P extends string>(pool: P, i: number): `${P}/features-${string}.npy` {
   return `${pool}/features-${String(i).padStart(5, '0')}.npy`;

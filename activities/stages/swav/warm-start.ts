@@ -1,8 +1,8 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { loadBackboneFromMemory } from '../../../ml/models/index.js';
 import { SwavParams, type SwavSettings } from '../../../ml/swav/index.js';
 import { StageFailure } from '../../stage-runner.js';
 import type { LoadedInput } from '../../stage-types.js';
+import { loadFrozenBackbone } from '../support/frozen-backbone.js';
 
 type WarmStart = NonNullable<SwavSettings['warmStart']>;
 
@@ -22,11 +22,7 @@ export function withWarmSchedule(params: SwavSettings): SwavSettings {
  * architecture fails the stage, naming both. Projection head and prototypes are not in a backbone artefact.
  */
 export async function loadInitWeights(backbone: LayersModel, init: LoadedInput): Promise<void> {
-  // Same files as features' frozen backbone (features.ts loadFrozenBackbone): model.json + weights.bin.
-  const from = await loadBackboneFromMemory({
-    modelJson: (await init.read('model.json')).toString('utf8'),
-    weights: new Uint8Array(await init.read('weights.bin')),
-  });
+  const from = await loadFrozenBackbone(init);
   try {
     backbone.setWeights(from.getWeights());
   } catch (err) {
