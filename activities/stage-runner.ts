@@ -190,7 +190,7 @@ function runStageAttempt(
           codeVersion: node.codeVersion,
           codeIdentity,
           params: params.data,
-          inputs,
+          inputs: { ...result.sources, ...inputs },
           metrics: result.metrics,
           startedAt,
           ...(result.backend ? { backend: result.backend } : {}),

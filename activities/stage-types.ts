@@ -116,6 +116,11 @@ export interface StageContext<D extends StageDef = StageDef> {
 export interface StageResult {
   metrics: Record<string, unknown>;
   backend?: string;
+  /**
+   * Artefacts the stage read that are not node inputs (an imported backbone named by alias): listed in the
+   * manifest's inputs beside the node's, so a retention pass keeps what this artefact was built from.
+   */
+  sources?: Record<string, ArtefactRef>;
 }
 
 /** A stage's implementation: its declaration plus the function an activity runs. */

@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
 import { infraCommand } from './commands/infra.js';
 import { labelsCommand } from './commands/labels.js';
+import { paperCommand } from './commands/paper.js';
 import { pipelineCommand } from './commands/pipeline.js';
 import { predictCommand } from './commands/predict.js';
 import { promoteCommand } from './commands/promote.js';
@@ -22,6 +23,7 @@ import { workerCommand } from './commands/worker.js';
 
 export const COMMANDS: Command[] = [
   demoCommand,
+  paperCommand,
   infraCommand,
   smokeCommand,
   workerCommand,

@@ -159,6 +159,31 @@ export const pretrainStage = {
   retry: { maximumAttempts: 20 },
 } satisfies StageDef;
 
+/** End-to-end supervised training of a built backbone (the stand-in for a supervised public ResNet). */
+export const SuperviseParams = z.strictObject({
+  arch: BuiltBackboneSpec,
+  epochs: z.number().int().min(1).max(500).default(4),
+  batchSize: z.number().int().min(2).max(4096).default(64),
+  lr: z.number().gt(0).max(10).default(0.05),
+  weightDecay: z.number().min(0).max(1).default(1e-4),
+  seed: z.number().int().default(1),
+});
+
+export const superviseStage = {
+  name: 'supervise',
+  description:
+    'a backbone trained end to end with labels (softmax, cross-entropy) on the labelled crops outside the test split',
+  codeVersion: 1,
+  params: SuperviseParams,
+  /** The crops and the labels: unlike pretraining, this backbone re-trains whenever labels.csv changes. */
+  inputs: { crops: cropStage, ingest: ingestStage },
+  outputs: { 'model.json': 'binary', 'weights.bin': 'binary', 'history.json': z.looseObject({}) },
+  queue: 'gpu',
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '5 minutes',
+  retry: { maximumAttempts: 5 },
+} satisfies StageDef;
+
 export const featuresStage = {
   name: 'features',
   description: 'one forward pass of the frozen backbone over every crop -> float32 .npy shards (label-blind)',
@@ -167,7 +192,7 @@ export const featuresStage = {
     batchSize: z.number().int().min(1).max(8192).default(64),
     shardRows: z.number().int().min(64).max(1_000_000).default(8192),
   }),
-  inputs: { backbone: [backboneStage, pretrainStage], crops: cropStage },
+  inputs: { backbone: [backboneStage, pretrainStage, superviseStage], crops: cropStage },
   outputs: { 'index.json': FeatureIndexSchema, 'all/*.npy': 'npy' },
   queue: 'gpu',
   startToCloseTimeout: '6 hours',
@@ -302,6 +327,7 @@ export const PAPER_STAGES = [
   cropStage,
   backboneStage,
   pretrainStage,
+  superviseStage,
   featuresStage,
   sampleStage,
   headStage,
