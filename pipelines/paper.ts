@@ -237,6 +237,7 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
         isoWeek: 'auto',
         series: config.name,
         champion: config.champion,
+        backboneRoles: backboneRoles(config),
       },
       { ingest: 'ingest', crops: 'crop', ...evals },
     ),

@@ -9,7 +9,7 @@ import { STRATEGIES } from '../ml/active/select.js';
 import { HeadFitParams } from '../ml/head/params.js';
 import { BuiltBackboneSpec } from '../ml/models/backbone-spec.js';
 import { SwavParams } from '../ml/swav/params.js';
-import { ReportInputSchema } from '../report/model.js';
+import { BackboneRoleSchema, ReportInputSchema } from '../report/model.js';
 import { BoxListSchema, BoxTableSchema } from './artefacts/box-table-file.js';
 import { CropReportFileSchema } from './artefacts/crop-report-file.js';
 import { EvalMetricsFileSchema } from './artefacts/evaluate-metrics-file.js';
@@ -311,6 +311,8 @@ export const reportStage = {
       .strictObject({ alias: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/), margin: z.number().min(-1).max(1) })
       .nullable()
       .default(null),
+    /** The paper's roles of the backbones (pipelines/paper.ts backboneRoles): adds the Table 2 sheet. */
+    backboneRoles: z.record(z.string(), BackboneRoleSchema).optional(),
   }),
   /** `eval/<node>`: one per evaluation of the run, optional (a failed branch leaves its evaluations out). */
   /** `suggest/<node>`: the run's annotation suggestions, when `shelfssl suggest` added a suggest node. */

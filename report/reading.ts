@@ -1,7 +1,8 @@
+import type { z } from 'zod';
 import { formatAccuracy, formatFraction, formatPointsDelta } from './format.js';
+import type { BackboneRoleSchema } from './model.js';
 
-/** What a backbone is in the paper's terms: the control, trained on this run's crops, or brought in. */
-export type BackboneRole = 'control' | 'in-domain' | 'out-of-domain';
+export type BackboneRole = z.infer<typeof BackboneRoleSchema>;
 
 export interface ReadingRow {
   backbone: string;
