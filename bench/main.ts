@@ -183,8 +183,9 @@ function writeSection(suite: Suite, command: string, body: string): void {
 function regenerateDoc(): void {
   const header = readFileSync(path.join(repoRoot, 'bench', 'BENCHMARKS.header.md'), 'utf8');
   // demo-table.md: the Table 2 printed by `npm run demo`, saved with its command and date;
-  // linear-evaluation.md: the head protocol's checks (scikit-learn on the demo's artefacts, timings).
-  const sections = [...SUITES, 'demo-table', 'linear-evaluation']
+  // linear-evaluation.md: the head protocol's checks (scikit-learn on the demo's artefacts, timings);
+  // paper-table.md: `npm run paper`'s Table 2, stage times and the PyTorch SwAV cross-check.
+  const sections = [...SUITES, 'demo-table', 'linear-evaluation', 'paper-table']
     .map((s) => path.join(resultsDir, `${s}.md`))
     .filter((f) => existsSync(f))
     .map((f) => readFileSync(f, 'utf8'));

@@ -140,15 +140,33 @@ def main():
     net.train()
     head.train()
     step, losses, t0 = 0, [], time.time()
+    qlen = st.get("queueLength", 0)
+    queue, queue_in_use = None, False
     for epoch in range(st["epochs"]):
         order = torch.randperm(train.shape[0], generator=gen)
         total = 0.0
+        # Section 4 / Appendix: a queue of past embeddings per global crop joins Sinkhorn once full.
+        if qlen > 0 and queue is None and epoch >= st["queueStartEpoch"]:
+            queue = torch.zeros(2, qlen, st["projOut"])
         for i in range(steps_per_epoch):
             with torch.no_grad():
                 head.prototypes.weight.copy_(F.normalize(head.prototypes.weight, dim=1))
             v1, v2 = views_of(train[order[i * b : (i + 1) * b]], st, gen)
-            scores = head(net(torch.cat([v1, v2]))).chunk(2)
-            codes = [sinkhorn(s.detach(), st["epsilon"], st["sinkhornIterations"]) for s in scores]
+            z = F.normalize(head.proj(net(torch.cat([v1, v2]))), dim=1)
+            scores = head.prototypes(z).chunk(2)
+            codes = []
+            with torch.no_grad():
+                for j, s in enumerate(scores):
+                    # Full once the first crop's oldest row is set (checked per crop, as shelfssl does).
+                    ready = queue is not None and (queue_in_use or bool(queue[0, -1].abs().sum() > 0))
+                    if ready:
+                        queue_in_use = True
+                        both = torch.cat([queue[j] @ head.prototypes.weight.t(), s.detach()])
+                        codes.append(sinkhorn(both, st["epsilon"], st["sinkhornIterations"])[qlen:])
+                    else:
+                        codes.append(sinkhorn(s.detach(), st["epsilon"], st["sinkhornIterations"]))
+                    if queue is not None:
+                        queue[j] = torch.cat([z.detach().chunk(2)[j], queue[j][: qlen - b]])[:qlen]
             # Swapped prediction: each view predicts the other's code.
             loss = -0.5 * sum(
                 torch.mean(torch.sum(codes[j] * F.log_softmax(scores[1 - j] / st["temperature"], dim=1), dim=1))
