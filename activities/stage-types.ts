@@ -119,8 +119,9 @@ export interface StageResult {
   metrics: Record<string, unknown>;
   backend?: string;
   /**
-   * Artefacts the output is built from besides the node's inputs (the per-photo partitions it assembled),
-   * listed in its manifest's inputs so a retention pass walking them keeps them.
+   * Artefacts the output is built from besides the node's inputs (the per-photo partitions it assembled, an
+   * imported backbone named by alias), listed in its manifest's inputs so a retention pass walking them keeps
+   * them.
    */
   builtFrom?: Record<string, ArtefactRef>;
 }

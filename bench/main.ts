@@ -215,7 +215,8 @@ function regenerateDoc(): void {
   // demo-table.md: the Table 2 printed by `npm run demo`, saved with its command and date;
   // linear-evaluation.md: the head protocol's checks (scikit-learn on the demo's artefacts, timings);
   // scale.md: the scale run (bench/scale.ts, hours at full size) and the SKU110K projection, written by hand.
-  const sections = [...SUITES, 'demo-table', 'linear-evaluation', 'scale']
+  // paper-table.md: `npm run paper`'s Table 2, stage times and the PyTorch SwAV cross-check.
+  const sections = [...SUITES, 'demo-table', 'linear-evaluation', 'scale', 'paper-table']
     .map((s) => path.join(resultsDir, `${s}.md`))
     .filter((f) => existsSync(f))
     .map((f) => readFileSync(f, 'utf8'));

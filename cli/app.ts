@@ -8,6 +8,7 @@ import { exportCommand } from './commands/export.js';
 import { gcCommand } from './commands/gc.js';
 import { infraCommand } from './commands/infra.js';
 import { labelsCommand } from './commands/labels.js';
+import { paperCommand } from './commands/paper.js';
 import { pipelineCommand } from './commands/pipeline.js';
 import { predictCommand } from './commands/predict.js';
 import { promoteCommand } from './commands/promote.js';
@@ -23,6 +24,7 @@ import { workerCommand } from './commands/worker.js';
 
 export const COMMANDS: Command[] = [
   demoCommand,
+  paperCommand,
   infraCommand,
   smokeCommand,
   workerCommand,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SmallResNetSpec } from '../ml/models/backbone-spec.js';
 import { SwavParams } from '../ml/swav/params.js';
+import type { BackboneRole } from '../report/reading.js';
 import type { DagNode, DagPlan } from './dag.js';
 import { validateDag } from './dag.js';
 import { GcConfigSchema } from './gc-config.js';
@@ -22,8 +23,10 @@ import {
   reportStage,
   SEMI,
   SUPERVISED,
+  SuperviseParams,
   sampleStage,
   snapshotStage,
+  superviseStage,
 } from './stages.js';
 
 /** The look-alike upper-body garments: retail SKUs within one category look alike too. */
@@ -46,8 +49,14 @@ const BackboneConfig = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     name: backboneName,
+    kind: z.literal('supervised'),
+    supervised: SuperviseParams.prefault({ arch: { kind: 'small-resnet' } }),
+  }),
+  z.strictObject({
+    name: backboneName,
     kind: z.literal('imported'),
-    model: z.string().min(1),
+    /** A TF.js model.json (path or s3://), or `alias:<name>`: the backbone of a published model. */
+    model: z.string().min(1, 'a path or s3://bucket/key of a TF.js model.json, or alias:<name>'),
     inputSize: z.number().int().positive(),
     source: z.string().optional(),
   }),
@@ -132,6 +141,20 @@ export type RunConfig = z.infer<typeof RunConfigSchema>;
 const pct = (f: number) => `${f}pct`;
 
 /**
+ * Each backbone's role in the paper's reading: random init is the control, what trains on this run's own
+ * crops (SwAV, supervised) is in-domain, and what is imported (public or another run's weights) is not.
+ */
+export function backboneRoles(config: RunConfig): Record<string, BackboneRole> {
+  const role = {
+    random: 'control',
+    swav: 'in-domain',
+    supervised: 'in-domain',
+    imported: 'out-of-domain',
+  } as const;
+  return Object.fromEntries(config.backbones.map((b) => [b.name, role[b.kind]]));
+}
+
+/**
  * The paper's DAG: snapshot -> ingest -> boxes -> crop -> {backbone | pretrain} -> features -> sample ->
  * head -> evaluate -> report. Each (fraction, seed) sweep point is a node group (one child workflow).
  */
@@ -164,12 +187,16 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
       // Labels reach SwAV only for the opt-in k-NN monitor; otherwise a label change keeps it cached.
       const monitor: Record<string, string> = b.swav.monitorCrops > 0 ? { 'monitor/labels': 'ingest' } : {};
       nodes.push(stageNode(pretrainStage, trunk, b.swav, { crops: 'crop', ...monitor }));
-    } else if (b.kind === 'random')
+    } else if (b.kind === 'supervised')
+      nodes.push(stageNode(superviseStage, trunk, b.supervised, { crops: 'crop', ingest: 'ingest' }));
+    else if (b.kind === 'random')
       nodes.push(stageNode(backboneStage, trunk, { kind: 'random', arch: b.arch }, {}));
     else {
       // The backbone's name is the node id, not a stage param (the params schema is strict).
       const { name: _name, ...imported } = b;
-      nodes.push(stageNode(backboneStage, trunk, imported, {}));
+      // Re-read every run: the file or alias may point at new weights; an unchanged model keeps its digest,
+      // so the features downstream stay cached.
+      nodes.push({ ...stageNode(backboneStage, trunk, imported, {}), volatile: true });
     }
     for (const part of parts) {
       const params = { ...config.features, part, parts: parts.length };
@@ -241,6 +268,7 @@ export function expandPaperPipeline(config: RunConfig): DagPlan {
         isoWeek: 'auto',
         series: config.name,
         champion: config.champion,
+        backboneRoles: backboneRoles(config),
       },
       { ingest: 'ingest', crops: 'crop', ...evals },
     ),

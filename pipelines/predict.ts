@@ -7,7 +7,7 @@ import {
 import type { DagNode, DagPlan } from './dag.js';
 import { validateDag } from './dag.js';
 import { type StageDef, stageNode } from './stage.js';
-import { backboneStage, headStage, pretrainStage } from './stages.js';
+import { backboneStage, headStage, pretrainStage, superviseStage } from './stages.js';
 
 /**
  * Applying a trained model to new shelf photos: its own small DAG, run by the `predictRun` workflow (not the
@@ -52,7 +52,11 @@ export const predictShardStage = {
     normalization: z.strictObject({ mean: Triple, std: Triple }),
     batchSize: z.number().int().min(1).default(64),
   }),
-  inputs: { input: predictInputStage, backbone: [backboneStage, pretrainStage], head: headStage },
+  inputs: {
+    input: predictInputStage,
+    backbone: [backboneStage, pretrainStage, superviseStage],
+    head: headStage,
+  },
   outputs: { 'predictions.json': ShardPredictionsFileSchema },
   queue: 'gpu',
   startToCloseTimeout: '2 hours',

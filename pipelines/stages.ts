@@ -9,7 +9,7 @@ import { STRATEGIES } from '../ml/active/select.js';
 import { HeadFitParams } from '../ml/head/params.js';
 import { BuiltBackboneSpec } from '../ml/models/backbone-spec.js';
 import { SwavParams } from '../ml/swav/params.js';
-import { ReportInputSchema } from '../report/model.js';
+import { BackboneRoleSchema, ReportInputSchema } from '../report/model.js';
 import { BoxListSchema, BoxTableSchema } from './artefacts/box-table-file.js';
 import { CropReportFileSchema } from './artefacts/crop-report-file.js';
 import { EvalMetricsFileSchema } from './artefacts/evaluate-metrics-file.js';
@@ -194,6 +194,31 @@ export const pretrainStage = {
   retry: { maximumAttempts: 20 },
 } satisfies StageDef;
 
+/** End-to-end supervised training of a built backbone (the stand-in for a supervised public ResNet). */
+export const SuperviseParams = z.strictObject({
+  arch: BuiltBackboneSpec,
+  epochs: z.number().int().min(1).max(500).default(4),
+  batchSize: z.number().int().min(2).max(4096).default(64),
+  lr: z.number().gt(0).max(10).default(0.05),
+  weightDecay: z.number().min(0).max(1).default(1e-4),
+  seed: z.number().int().default(1),
+});
+
+export const superviseStage = {
+  name: 'supervise',
+  description:
+    'a backbone trained end to end with labels (softmax, cross-entropy) on the labelled crops outside the test split',
+  codeVersion: 1,
+  params: SuperviseParams,
+  /** The crops and the labels: unlike pretraining, this backbone re-trains whenever labels.csv changes. */
+  inputs: { crops: cropStage, ingest: ingestStage },
+  outputs: { 'model.json': 'binary', 'weights.bin': 'binary', 'history.json': z.looseObject({}) },
+  queue: 'gpu',
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '5 minutes',
+  retry: { maximumAttempts: 5 },
+} satisfies StageDef;
+
 const featuresParams = {
   batchSize: z.number().int().min(1).max(8192).default(64),
   shardRows: z.number().int().min(64).max(1_000_000).default(8192),
@@ -208,7 +233,7 @@ export const featuresPartStage = {
   description: 'extract the features of one partition of the photos into per-photo artefacts',
   codeVersion: 1,
   params: z.strictObject({ ...featuresParams, ...partParams }),
-  inputs: { backbone: [backboneStage, pretrainStage], crops: cropStage },
+  inputs: { backbone: [backboneStage, pretrainStage, superviseStage], crops: cropStage },
   outputs: { 'images.json': PhotoPartitionsFileSchema },
   queue: 'gpu',
   startToCloseTimeout: '6 hours',
@@ -221,7 +246,11 @@ export const featuresStage = {
   description: 'one forward pass of the frozen backbone over every crop -> float32 .npy shards (label-blind)',
   codeVersion: 3,
   params: z.strictObject(featuresParams),
-  inputs: { backbone: [backboneStage, pretrainStage], crops: cropStage, 'part/*': featuresPartStage },
+  inputs: {
+    backbone: [backboneStage, pretrainStage, superviseStage],
+    crops: cropStage,
+    'part/*': featuresPartStage,
+  },
   outputs: { 'index.json': FeatureIndexSchema, 'all/*.npy': 'npy' },
   queue: 'gpu',
   startToCloseTimeout: '6 hours',
@@ -340,6 +369,8 @@ export const reportStage = {
       .strictObject({ alias: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/), margin: z.number().min(-1).max(1) })
       .nullable()
       .default(null),
+    /** The paper's roles of the backbones (pipelines/paper.ts backboneRoles): adds the Table 2 sheet. */
+    backboneRoles: z.record(z.string(), BackboneRoleSchema).optional(),
   }),
   /** `eval/<node>`: one per evaluation of the run, optional (a failed branch leaves its evaluations out). */
   /** `suggest/<node>`: the run's annotation suggestions, when `shelfssl suggest` added a suggest node. */
@@ -357,6 +388,7 @@ export const PAPER_STAGES = [
   cropStage,
   backboneStage,
   pretrainStage,
+  superviseStage,
   featuresPartStage,
   featuresStage,
   sampleStage,

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { PretrainingSchema } from './pretraining.js';
 import { WeeklySchema } from './weekly.js';
 
+/** What a backbone is in the paper's terms: the control, trained on this run's crops, or brought in. */
+export const BackboneRoleSchema = z.enum(['control', 'in-domain', 'out-of-domain']);
+
 export { isoWeekLabel } from '../pipelines/iso-week.js';
 
 /**
@@ -145,6 +148,8 @@ const ReportInputFields = z.object({
   failures: FailuresSchema.optional(),
   /** SwAV backbones' per-epoch training history (report/pretraining.ts); absent when none was pretrained. */
   pretraining: z.array(PretrainingSchema).optional(),
+  /** Each backbone's role in the paper's reading (control / in-domain / out-of-domain): the Table 2 sheet. */
+  backboneRoles: z.record(z.string(), BackboneRoleSchema).optional(),
   /** Present when the run has a suggest node (`shelfssl suggest`): the To label sheet. */
   suggestions: SuggestionsSchema.optional(),
   /** Scheduled runs: the champion/challenger decision and the comparison with last week's run. */

@@ -11,6 +11,7 @@ import { addPretrainingSheet } from './sheets/pretraining-sheet.js';
 import { addShelfShareSheet } from './sheets/shelf-share-sheet.js';
 import { addSuggestionsSheet } from './sheets/suggestions-sheet.js';
 import { addSummarySheet } from './sheets/summary-sheet.js';
+import { addTable2Sheet } from './sheets/table2-sheet.js';
 import { addWeeklySheet } from './sheets/weekly-sheet.js';
 import { bestRowPerBackbone, summariseResults } from './summary.js';
 
@@ -38,6 +39,7 @@ export async function buildWeeklyReport(input: ReportInput): Promise<Buffer> {
   addChartSheet(workbook, await renderAccuracyChart(input));
   await addPretrainingSheet(workbook, input.pretraining ?? []);
   if (input.suggestions) addSuggestionsSheet(workbook, input.suggestions);
+  addTable2Sheet(workbook, input, rows);
 
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

@@ -3,8 +3,53 @@ import type { Settings } from '../config/settings.js';
 
 export type S3Settings = Settings['s3'];
 
+/** A request written to a keep-alive socket the server had already closed: safe to send again. */
+export function isStaleSocket(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'EPIPE' || code === 'ECONNRESET';
+}
+
+async function retryStaleSocket<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (attempt >= 3 || !isStaleSocket(err)) throw err;
+    }
+  }
+}
+
+/**
+ * The MinIO client, re-sending a request that hit a dead keep-alive socket. A worker process whose event loop
+ * a long training step holds (two gpu stages in one process) handles the server's close of an idle socket too
+ * late, so the next request takes that socket and fails with EPIPE (seen on the supervise stage's writes under
+ * load). Only requests whose body can be sent again are retried: buffers, strings, files, reads, deletes.
+ */
+class ResendingClient extends Minio.Client {
+  override putObject(...args: Parameters<Minio.Client['putObject']>) {
+    const body = args[2];
+    if (typeof body !== 'string' && !Buffer.isBuffer(body)) return super.putObject(...args);
+    return retryStaleSocket(() => super.putObject(...args));
+  }
+  override fPutObject(...args: Parameters<Minio.Client['fPutObject']>) {
+    return retryStaleSocket(() => super.fPutObject(...args));
+  }
+  override getObject(...args: Parameters<Minio.Client['getObject']>) {
+    return retryStaleSocket(() => super.getObject(...args));
+  }
+  override fGetObject(...args: Parameters<Minio.Client['fGetObject']>) {
+    return retryStaleSocket(() => super.fGetObject(...args));
+  }
+  override statObject(...args: Parameters<Minio.Client['statObject']>) {
+    return retryStaleSocket(() => super.statObject(...args));
+  }
+  override removeObject(...args: Parameters<Minio.Client['removeObject']>) {
+    return retryStaleSocket(() => super.removeObject(...args));
+  }
+}
+
 export function createS3Client(s3: S3Settings): Minio.Client {
-  return new Minio.Client({
+  return new ResendingClient({
     endPoint: s3.endPoint,
     port: s3.port,
     useSSL: s3.useSSL,

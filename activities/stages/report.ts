@@ -195,6 +195,7 @@ export const report = defineStage({
       pretraining: pretrainingHistories(evals, manifests),
       ...(suggestions ? { suggestions } : {}),
       ...(weekly ? { weekly } : {}),
+      ...(params.backboneRoles ? { backboneRoles: params.backboneRoles } : {}),
     });
     await ctx.writer.putJson('report-input.json', input);
     await ctx.writer.putBuffer('report.xlsx', await buildWeeklyReport(input));

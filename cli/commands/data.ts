@@ -37,6 +37,8 @@ const MakeShelvesFlags = z.object({
   seed: intFlag(-2_147_483_648, 2_147_483_647, '1').default(1),
   labelShare: numberFlag(0, 1, '0.3').optional(),
   classes: ClassesFlag.optional(),
+  split: z.enum(['train', 't10k'], { error: "train or t10k (Fashion-MNIST's two image sets)" }).optional(),
+  distractorShare: numberFlag(0, 1, '0.15').optional(),
 });
 type ClassFlag = z.output<typeof ClassesFlag>[number];
 
@@ -56,7 +58,8 @@ const makeShelvesCommand: Command = {
   summary: 'generate an SKU110K-format shelf dataset (images, box CSVs, a labels.csv for some boxes)',
   usage: [
     'Usage: shelfssl data make-shelves [--out DIR] [--images N] [--seed S] [--tiny|--large] [--label-share X]',
-    '                                  [--classes NAME=LABEL,...] [--replace]',
+    '                                  [--classes NAME=LABEL,...] [--split train|t10k]',
+    '                                  [--distractor-share X] [--replace]',
     '',
     `Writes images/, annotations/ and labels.csv to --out (default ${DEFAULT_DATASET_LOCATION}, where \`shelfssl run\``,
     'looks by default). Products are Fashion-MNIST garments (Debian package dataset-fashion-mnist);',
@@ -67,6 +70,8 @@ const makeShelvesCommand: Command = {
     '(0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Dress, 4 Coat, 5 Sandal, 6 Shirt, 7 Sneaker, 8 Bag, 9 Ankle boot),',
     "e.g. --classes sandal=5,sneaker=7,bag=8 (default: the demo's tshirt=0,pullover=2,dress=3,coat=4,shirt=6);",
     'with --tiny, names alone (one glyph each). A run on such data needs dataset.classes to match.',
+    "--split: Fashion-MNIST's image set the products come from (default train; t10k for a source set that shares",
+    'no image with a train-split target). --distractor-share: share of unlabelled distractor products (0.15).',
     'An --out that already holds images is refused (stale images would stay); --replace deletes its images/,',
     'annotations/ and labels.csv first. A dataset without test shelves is warned about.',
   ].join('\n'),
@@ -79,6 +84,8 @@ const makeShelvesCommand: Command = {
       large: { type: 'boolean' },
       'label-share': { type: 'string' },
       classes: { type: 'string' },
+      split: { type: 'string' },
+      'distractor-share': { type: 'string' },
       replace: { type: 'boolean' },
     });
     const flags = parseFlagValues(MakeShelvesFlags, {
@@ -87,6 +94,8 @@ const makeShelvesCommand: Command = {
       seed: values.seed,
       labelShare: values['label-share'],
       classes: values.classes,
+      split: values.split,
+      distractorShare: values['distractor-share'],
     });
     const tiny = values.tiny === true;
     if (tiny && values.large === true) throw new UsageError('--tiny and --large: choose one');
@@ -100,6 +109,8 @@ const makeShelvesCommand: Command = {
       ...base,
       ...(flags.labelShare !== undefined ? { labelShare: flags.labelShare } : {}),
       ...(flags.classes ? { classes: classMapping(flags.classes, tiny) } : {}),
+      ...(flags.split ? { fashionMnistSplit: flags.split } : {}),
+      ...(flags.distractorShare !== undefined ? { distractorShare: flags.distractorShare } : {}),
     });
     console.log(`dataset ${result.root}`);
     console.log(

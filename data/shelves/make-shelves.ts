@@ -16,6 +16,8 @@ export const makeShelvesOptionsSchema = z.object({
   /** `fashion-mnist`: real garments from Debian's dataset-fashion-mnist. `tiny`: synthetic glyphs, no package. */
   source: z.enum(['fashion-mnist', 'tiny']).default('fashion-mnist'),
   fashionMnistDir: z.string().default(DEBIAN_FASHION_MNIST_DIR),
+  /** Which Fashion-MNIST images: `train` (60k) or `t10k` (10k), so a source set and a target set share none. */
+  fashionMnistSplit: z.enum(['train', 't10k']).default('train'),
   /** Product class name → Fashion-MNIST label (ignored by `tiny`, which uses one glyph per name). */
   classes: z
     .record(z.string().min(1), z.number().int().min(0).max(9, 'Fashion-MNIST labels are 0–9'))
@@ -182,7 +184,7 @@ async function productSource(
   const labels = Object.values(opts.classes);
   // A garment mapped to a class is a product, never an (unlabelled) distractor of itself.
   const distractors = opts.distractors.filter((label) => !labels.includes(label));
-  return fashionMnistSource(opts.fashionMnistDir, labels, distractors, opts.seed);
+  return fashionMnistSource(opts.fashionMnistDir, labels, distractors, opts.seed, opts.fashionMnistSplit);
 }
 
 /** Image counts per split from shares; rounding leftovers go to the largest share so the total is exact. */

@@ -20,8 +20,9 @@ export async function fashionMnistSource(
   classLabels: readonly number[],
   distractorLabels: readonly number[],
   seed: number,
+  split: 'train' | 't10k' = 'train',
 ): Promise<ProductSource> {
-  const data = await loadFashionMnist(dir, 'train');
+  const data = await loadFashionMnist(dir, split);
   const kinds = [...classLabels, ...distractorLabels];
   const pools = kinds.map((label) => {
     const ids: number[] = [];

@@ -7,13 +7,14 @@ import { runConfigKeysTable } from '../../cli/commands/pipeline.js';
 import { loadRunConfig } from '../../cli/config-file.js';
 import { demoConfig } from '../../pipelines/demo-config.js';
 import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
+import { paperConfig, paperSourceConfig } from '../../pipelines/paper-config.js';
 import { runCli } from '../support/cli.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const example = (name: string) => path.join(repo, 'examples', name);
 
 describe('shipped example configs and the generated key reference', () => {
-  for (const name of ['tiny.yaml', 'demo.yaml', 'real-dataset.yaml']) {
+  for (const name of ['tiny.yaml', 'demo.yaml', 'real-dataset.yaml', 'paper.yaml', 'paper-source.yaml']) {
     it(`examples/${name} parses and expands to a valid plan, with no warning`, () => {
       const warnings: string[] = [];
       const config = loadRunConfig(example(name), {}, repo, (l) => warnings.push(l));
@@ -26,6 +27,13 @@ describe('shipped example configs and the generated key reference', () => {
     const fromFile = loadRunConfig(example('demo.yaml'));
     const demo = RunConfigSchema.parse(demoConfig(fromFile.dataset.location));
     assert.deepEqual(fromFile, demo);
+  });
+
+  it('examples/paper*.yaml are the two runs of `shelfssl paper` (pipelines/paper-config.ts)', () => {
+    const target = loadRunConfig(example('paper.yaml'));
+    assert.deepEqual(target, RunConfigSchema.parse(paperConfig(target.dataset.location)));
+    const source = loadRunConfig(example('paper-source.yaml'));
+    assert.deepEqual(source, RunConfigSchema.parse(paperSourceConfig(source.dataset.location)));
   });
 
   it('README documents every run-config key: its reference table is the generated one', () => {

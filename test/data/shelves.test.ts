@@ -86,6 +86,27 @@ test('Fashion-MNIST shelves use real garments (needs Debian dataset-fashion-mnis
   assert.deepEqual(ingest.counts.bySplit.train.images, 1);
 });
 
+test("a source set from Fashion-MNIST's t10k images shares no artwork with a train-split set", async (t) => {
+  const fashionDir = findFashionMnist();
+  if (!fashionDir) {
+    t.skip('dataset-fashion-mnist is not installed');
+    return;
+  }
+  // Seeds 1500–1599 (this change's range); one shelf each, same seed, only the image set differs.
+  const options = { images: 1, seed: 1504, distractorShare: 0, splits: { train: 1, val: 0, test: 0 } };
+  const train = path.join(dir, 'split-train');
+  const t10k = path.join(dir, 'split-t10k');
+  await makeShelves({ ...options, out: train });
+  const result = await makeShelves({ ...options, out: t10k, fashionMnistSplit: 't10k' });
+  assert.equal(result.distractorBoxes, 0);
+  const a = await readTree(train);
+  const b = await readTree(t10k);
+  assert.ok(
+    !a.get('images/train_0.jpg')!.equals(b.get('images/train_0.jpg')!),
+    'other garments, other pixels',
+  );
+});
+
 test('generator options are validated with a message naming the field', async () => {
   await assert.rejects(makeShelves({ out: dir, images: 0, seed: 1 }), /images/);
   await assert.rejects(makeShelves({ out: dir, images: 1, seed: 1, productSize: [50, 20] }), /productSize/);

@@ -92,6 +92,7 @@ describe('the paper pipeline end to end on generated shelves', () => {
         'Lineage',
         'Chart',
         'SwAV training',
+        'Table 2',
       ],
     );
     const input = JSON.parse((await readArtefactFile(bucket, manifest, 'report-input.json')).toString());
