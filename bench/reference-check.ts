@@ -16,9 +16,6 @@ import {
   readFeatureIndex,
   selectFeatureRows,
 } from '../activities/stages/support/feature-table.js';
-import { connectClient } from '../cli/client.js';
-import { parsePipelineRunResult } from '../cli/runs.js';
-import { loadSettings } from '../config/settings.js';
 import { encodeNpy } from '../data/npy.js';
 import {
   evaluateStage,
@@ -31,7 +28,7 @@ import {
 } from '../pipelines/stages.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
 import type { Bucket } from '../store/artefacts.js';
-import { bucketOf } from '../store/artefacts.js';
+import { finishedRun } from './finished-run.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../test/reference/linear_probe.py', import.meta.url));
@@ -100,11 +97,7 @@ async function main(workflowId: string | undefined): Promise<number> {
     console.error('usage: node dist/bench/reference-check.js <workflowId>');
     return 2;
   }
-  const settings = loadSettings();
-  const { client, close } = await connectClient(settings);
-  const result = parsePipelineRunResult(await client.workflow.getHandle(workflowId).result(), workflowId);
-  await close();
-  const bucket = bucketOf(settings);
+  const { result, bucket } = await finishedRun(workflowId);
   const evaluations = Object.values(result.refs).filter((r) => r.stage === evaluateStage.name);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'shelfssl-reference-'));
   const cache = new Map<string, Pools>();

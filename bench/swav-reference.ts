@@ -15,9 +15,6 @@ import { openArtefact, readInputJson } from '../activities/artefact-input.js';
 import { readBoxLabels } from '../activities/stages/support/box-labels.js';
 import { loadCropPool, trainRegionRows } from '../activities/stages/support/crop-pool.js';
 import { loadFeatures, readFeatureIndex } from '../activities/stages/support/feature-table.js';
-import { connectClient } from '../cli/client.js';
-import { parsePipelineRunResult } from '../cli/runs.js';
-import { loadSettings } from '../config/settings.js';
 import { decodeNpy, encodeNpy } from '../data/npy.js';
 import { predictHead, trainLinearHead } from '../ml/head/index.js';
 import { createRng, permutation } from '../ml/random.js';
@@ -31,7 +28,7 @@ import {
   pretrainStage,
   sampleStage,
 } from '../pipelines/stages.js';
-import { bucketOf } from '../store/artefacts.js';
+import { finishedRun } from './finished-run.js';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('../../bench/swav_reference.py', import.meta.url));
@@ -116,11 +113,7 @@ async function main(argv: string[]): Promise<number> {
     console.error('usage: node dist/bench/swav-reference.js <workflowId> [backbone] [--epochs N]');
     return 2;
   }
-  const settings = loadSettings();
-  const { client, close } = await connectClient(settings);
-  const result = parsePipelineRunResult(await client.workflow.getHandle(workflowId).result(), workflowId);
-  await close();
-  const bucket = bucketOf(settings);
+  const { result, bucket } = await finishedRun(workflowId);
   const ref = (id: string) => {
     const r = result.refs[id];
     if (!r) throw new Error(`run ${workflowId} has no ${id}`);

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { type Region, resampleRegion } from '../resample.js';
 
 export type Resizer = 'js' | 'sharp';
@@ -14,7 +14,11 @@ export interface DecodedImage {
  * `maxPixels` bounds the decode (libvips refuses a larger image before allocating for it).
  */
 export async function decodeRgb(file: string, maxPixels: number): Promise<DecodedImage> {
-  const { data, info } = await sharp(file, { limitInputPixels: maxPixels })
+  return await packedRgb(file, sharp(file, { limitInputPixels: maxPixels }));
+}
+
+async function packedRgb(file: string, image: Sharp): Promise<DecodedImage> {
+  const { data, info } = await image
     .removeAlpha()
     .toColourspace('srgb')
     .raw()
@@ -61,18 +65,12 @@ export async function decodeRgbReduced(
   reduction: number,
 ): Promise<DecodedImage> {
   if (reduction === 1) return await decodeRgb(file, maxPixels);
-  const { data, info } = await sharp(file, { limitInputPixels: maxPixels })
-    .resize(Math.ceil(size.width / reduction), Math.ceil(size.height / reduction), { fit: 'fill' })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3) throw new Error(`${file}: decoded to ${info.channels} channels, expected 3`);
-  return {
-    pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    width: info.width,
-    height: info.height,
-  };
+  const image = sharp(file, { limitInputPixels: maxPixels }).resize(
+    Math.ceil(size.width / reduction),
+    Math.ceil(size.height / reduction),
+    { fit: 'fill' },
+  );
+  return await packedRgb(file, image);
 }
 
 /**
