@@ -19,7 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_reference import SwavHead, small_resnet  # noqa: E402  (the same ResNet as the backend bench)
+from torch_reference import SwavHead, sinkhorn, small_resnet  # noqa: E402  (the same ResNet as the backend bench)
 
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
@@ -93,20 +93,6 @@ def views_of(batch_u8, st, gen):
         v = blur(v, st["blurProbability"], (0.1 / 224, 2 / 224), gen)
         out.append((v - MEAN) / STD)
     return out
-
-
-@torch.no_grad()
-def sinkhorn(scores, eps, iters):
-    """Algorithm 1's equipartitioned codes: Q = exp(s/eps)ᵀ, rows to 1/K, columns to 1/B, iters times."""
-    q = torch.exp((scores - scores.max()) / eps).t()
-    q /= q.sum()
-    k, b = q.shape
-    for _ in range(iters):
-        q /= q.sum(dim=1, keepdim=True)
-        q /= k
-        q /= q.sum(dim=0, keepdim=True)
-        q /= b
-    return (q * b).t()
 
 
 def lr_at(step, st, steps_per_epoch):

@@ -88,8 +88,9 @@ class SwavHead(nn.Module):
 
 @torch.no_grad()
 def sinkhorn(scores, eps=0.05, iters=3):
-    """SwAV's distributed_sinkhorn on one process (log-domain like ml/swav/sinkhorn.ts costs the same)."""
-    q = torch.exp(scores / eps).t()
+    """SwAV's Algorithm 1 on one process: Q = exp(s/eps)ᵀ, rows to 1/K, columns to 1/B, iters times (the max
+    is subtracted first so exp cannot overflow; it cancels in the first normalisation)."""
+    q = torch.exp((scores - scores.max()) / eps).t()
     q /= q.sum()
     k, b = q.shape
     for _ in range(iters):
