@@ -9,7 +9,7 @@ export function isStaleSocket(err: unknown): boolean {
   return code === 'EPIPE' || code === 'ECONNRESET';
 }
 
-async function retryStaleSocket<T>(send: () => Promise<T>): Promise<T> {
+export async function retryStaleSocket<T>(send: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();
