@@ -1,6 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { credentialsFile, readWorkerCredentials, type Settings } from '../config/settings.js';
+import {
+  credentialsFile,
+  ensureLocalCredentials,
+  loadSettings,
+  readWorkerCredentials,
+  type Settings,
+} from '../config/settings.js';
 import { createS3Client, ensureBucket } from '../store/s3.js';
 import { minioHealthy, temporalHealthy } from './health.js';
 import { installServer } from './install.js';
@@ -128,6 +134,18 @@ async function limitWorkers(settings: Settings, log: (l: string) => void): Promi
   log(
     `workers: MinIO user ${worker.accessKey} limited to bucket ${settings.s3.bucket} ` +
       '(root credentials stay with `shelfssl infra`)',
+  );
+}
+
+/**
+ * `infra up` as every command that starts the local servers runs it (infra, demo, paper): credentials generated
+ * once, the servers started with the root ones, then the workers' user made.
+ */
+export async function localUpGenerated(log: (l: string) => void): Promise<UpReport> {
+  ensureLocalCredentials();
+  return await localUp(
+    loadSettings(process.env, process.cwd(), { credentials: 'required', identity: 'root' }),
+    log,
   );
 }
 

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ensureLocalCredentials, loadSettings } from '../../config/settings.js';
+import { loadSettings } from '../../config/settings.js';
 import { makeShelves } from '../../data/shelves/index.js';
 import { installAll } from '../../infra/install.js';
-import { localUp } from '../../infra/local.js';
+import { localUpGenerated } from '../../infra/local.js';
 import { DEMO_SHELVES, demoConfig } from '../../pipelines/demo-config.js';
 import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
 import { bucketOf } from '../../store/artefacts.js';
@@ -46,11 +46,7 @@ export const demoCommand: Command = {
     const { values } = parseFlags(argv, { out: { type: 'string' } });
     const out = path.resolve(values.out ?? 'shelfssl-demo-report.xlsx');
     await installAll(log);
-    ensureLocalCredentials();
-    await localUp(
-      loadSettings(process.env, process.cwd(), { credentials: 'required', identity: 'root' }),
-      log,
-    );
+    await localUpGenerated(log);
     const settings = loadSettings();
     const dataset = await ensureDemoShelves(settings.dataDir);
     const plan = expandPaperPipeline(RunConfigSchema.parse(demoConfig(dataset)));

@@ -1,6 +1,6 @@
-import { ensureLocalCredentials, loadSettings } from '../../config/settings.js';
+import { loadSettings } from '../../config/settings.js';
 import { installAll } from '../../infra/install.js';
-import { localDown, localStatus, localUp } from '../../infra/local.js';
+import { localDown, localStatus, localUpGenerated } from '../../infra/local.js';
 import { type Command, commandGroup, EXIT, parseFlags } from '../command.js';
 
 const log = (l: string) => console.log(l);
@@ -34,11 +34,7 @@ const up: Command = {
   ].join('\n'),
   async run(argv) {
     parseFlags(argv, {});
-    ensureLocalCredentials();
-    await localUp(
-      loadSettings(process.env, process.cwd(), { credentials: 'required', identity: 'root' }),
-      log,
-    );
+    await localUpGenerated(log);
     return EXIT.ok;
   },
 };

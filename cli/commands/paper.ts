@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { ensureLocalCredentials, loadSettings, type Settings } from '../../config/settings.js';
+import { loadSettings, type Settings } from '../../config/settings.js';
 import { type MakeShelvesOptions, makeShelves } from '../../data/shelves/index.js';
 import { installAll } from '../../infra/install.js';
-import { localUp } from '../../infra/local.js';
+import { localUpGenerated } from '../../infra/local.js';
 import type { DagPlan } from '../../pipelines/dag.js';
 import { backboneRoles, expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
 import {
@@ -111,8 +111,7 @@ export const paperCommand: Command = {
     const preset = values.smoke ? smokePreset() : fullPreset();
     const tag = values.smoke ? 'paper-smoke' : 'paper';
     await installAll(log);
-    ensureLocalCredentials();
-    await localUp(loadSettings(), log);
+    await localUpGenerated(log);
     const settings = loadSettings();
     const source = await ensureShelves(path.join(settings.dataDir, `${tag}-source`), preset.sourceShelves);
     const target = await ensureShelves(path.join(settings.dataDir, `${tag}-target`), preset.targetShelves);
