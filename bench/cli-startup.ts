@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadSettings } from '../config/settings.js';
 import { startPrivateCluster } from '../infra/private-cluster.js';
+import { startWorkerService, stopWorkerService } from '../infra/worker-service.js';
 import { type Spread, spread } from './stats.js';
 
 export interface CliStartupOptions {
@@ -23,9 +25,16 @@ export interface CliTimings {
   nodes: number;
 }
 
+/** The cached run again, with the local workers `infra up` leaves running (this build only). */
+export interface ServiceTimings {
+  cachedRun: Spread;
+  firstStage: Spread;
+}
+
 export interface CliStartupResult {
   after: CliTimings;
   before?: CliTimings;
+  withService: ServiceTimings;
 }
 
 const THIS_CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -125,6 +134,31 @@ async function measureAll(
   }));
 }
 
+/** `run` of the cached plan while the workers `infra up` starts are running: `run` starts none of its own. */
+async function measureWithService(
+  env: NodeJS.ProcessEnv,
+  dir: string,
+  config: string,
+  opts: CliStartupOptions,
+): Promise<ServiceTimings> {
+  const settings = loadSettings(env, dir);
+  startWorkerService(settings, [dir]);
+  try {
+    opts.log('  warm-up run with the local workers of `infra up`');
+    await timeCli(THIS_CLI, ['run', '--config', config], env, dir);
+    const total: number[] = [];
+    const first: number[] = [];
+    for (let rep = 0; rep < opts.reps; rep++) {
+      const t = await timeCli(THIS_CLI, ['run', '--config', config], env, dir, FIRST_STAGE_DONE);
+      total.push(t.total);
+      if (t.marked !== undefined) first.push(t.marked);
+    }
+    return { cachedRun: spread(total), firstStage: spread(first) };
+  } finally {
+    await stopWorkerService(settings.dataDir);
+  }
+}
+
 /**
  * From the prompt to the exit code: `--help`, `pipeline show`, `status` and a fully cached `run`, for this
  * build and optionally a baseline build, against one private Temporal + MinIO.
@@ -144,7 +178,8 @@ export async function runCliStartupBench(opts: CliStartupOptions): Promise<CliSt
       await timeCli(cli, ['run', '--config', config], env, root);
     }
     const [after, before] = await measureAll(clis, env, root, config, opts.reps);
-    return { after: after!, ...(before ? { before } : {}) };
+    const withService = await measureWithService(env, root, config, opts);
+    return { after: after!, ...(before ? { before } : {}), withService };
   } finally {
     await cluster.stop();
     rmSync(root, { recursive: true, force: true });

@@ -141,6 +141,8 @@ async function cliSection(reps: number, baselineCli: string | undefined): Promis
       ([name, pick]) =>
         `| ${name} | ${r.before ? `${formatSpread(pick(r.before), 2)} | ` : ''}${formatSpread(pick(r.after), 2)} |`,
     ),
+    `| the cached run with the local workers of \`infra up\` running | ${r.before ? '– | ' : ''}${formatSpread(r.withService.cachedRun, 2)} |`,
+    `| the same, to its first stage done | ${r.before ? '– | ' : ''}${formatSpread(r.withService.firstStage, 2)} |`,
   ].join('\n');
 }
 

@@ -15,6 +15,14 @@ import { makePrivateTree } from './private-files.js';
 import { isAlive, readPid, removePid, stopPid, writePid } from './processes.js';
 import { startMinio, startTemporal } from './servers.js';
 import { SERVERS, type ServerName } from './versions.js';
+import {
+  readWorkerService,
+  SERVICE_WORKERS,
+  serviceLog,
+  serviceMisfit,
+  startWorkerService,
+  stopWorkerService,
+} from './worker-service.js';
 import { provisionWorkerUser } from './worker-user.js';
 
 /** Local layout under the data dir: pid files, logs, Temporal's SQLite file, MinIO's drive. */
@@ -141,16 +149,40 @@ async function limitWorkers(settings: Settings, log: (l: string) => void): Promi
  * `infra up` as every command that starts the local servers runs it (infra, demo, paper): credentials generated
  * once, the servers started with the root ones, then the workers' user made.
  */
-export async function localUpGenerated(log: (l: string) => void): Promise<UpReport> {
+export async function localUpGenerated(
+  log: (l: string) => void,
+  opts: { workers: boolean } = { workers: true },
+): Promise<UpReport> {
   ensureLocalCredentials();
-  return await localUp(
+  const report = await localUp(
     loadSettings(process.env, process.cwd(), { credentials: 'required', identity: 'root' }),
     log,
+  );
+  // With the workers' credentials, not root: they are what every other command uses.
+  if (opts.workers) await upWorkerService(loadSettings(), log);
+  return report;
+}
+
+/** Leaves the local workers running (restarted when they no longer fit, e.g. after a rebuild). */
+async function upWorkerService(settings: Settings, log: (l: string) => void): Promise<void> {
+  const running = readWorkerService(settings.dataDir);
+  const misfit = running && serviceMisfit(running, settings, []);
+  if (running && misfit === undefined) {
+    log(`local workers: already running (${Object.values(running.pids).join(', ')})`);
+    return;
+  }
+  if (running) await stopWorkerService(settings.dataDir);
+  const started = startWorkerService(settings, running?.dataRoots ?? []);
+  log(
+    `local workers: started ${SERVICE_WORKERS.map((w) => `${w.name} ${started.pids[w.name]}`).join(', ')} ` +
+      `(logs ${serviceLog(settings.dataDir, '*')}; \`infra up --no-workers\` leaves them out)`,
   );
 }
 
 export async function localDown(settings: Settings, log: (l: string) => void): Promise<void> {
   const lay = localLayout(settings.dataDir);
+  // First: a worker whose servers vanish retries its connection instead of finishing its task.
+  log(`local workers: ${await stopWorkerService(settings.dataDir)}`);
   for (const name of ['minio', 'temporal'] as const) {
     const pid = readPid(lay.pid(name));
     const result = pid === undefined ? 'not-running' : await stopPid(pid);

@@ -5,7 +5,7 @@ import { connectClient } from '../../client.js';
 import { EXIT } from '../../command.js';
 import { idleQueueLines, runQueueNeeds } from '../../queue-pollers.js';
 import { temporalUiUrl } from '../../runs.js';
-import { needsGpuWorker, startLocalWorkers } from './local-workers.js';
+import { localWorkersFor, needsGpuWorker } from './local-workers.js';
 import { type RunOutcome, waitForRun } from './wait-for-run.js';
 
 export interface ExecuteOptions {
@@ -37,7 +37,9 @@ export async function executeRun(
   const { client, close } = await connectClient(settings);
   // Started beside the workflow, not after it: a worker process takes about a second to come up.
   const starting =
-    opts.localWorkers && !opts.detach ? startLocalWorkers(settings, opts.dataRoots ?? []) : undefined;
+    opts.localWorkers && !opts.detach
+      ? localWorkersFor(settings, opts.dataRoots ?? [], console.log)
+      : undefined;
   try {
     const handle = await start(client, settings).catch(async (err: unknown) => {
       await (await starting?.catch(() => undefined))?.stop();
