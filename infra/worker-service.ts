@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -106,6 +106,7 @@ export function startWorkerService(settings: Settings, roots: readonly string[])
     }).pid;
   }
   const service: WorkerService = { build: buildStamp(), endpoint: endpointOf(settings), dataRoots, pids };
+  mkdirSync(path.dirname(serviceFile(settings.dataDir)), { recursive: true, mode: 0o700 });
   writeFileSync(serviceFile(settings.dataDir), `${JSON.stringify(service, null, 2)}\n`, { mode: 0o600 });
   return service;
 }

@@ -1,11 +1,12 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { loadSettings, type Settings } from '../../../config/settings.js';
+import { serviceForRun } from '../../../infra/worker-service.js';
 import { sdkLogFile } from '../../../workers/sdk-log-path.js';
 import { connectClient } from '../../client.js';
 import { EXIT } from '../../command.js';
 import { idleQueueLines, runQueueNeeds } from '../../queue-pollers.js';
 import { temporalUiUrl } from '../../runs.js';
-import { localWorkersFor, needsGpuWorker } from './local-workers.js';
+import { needsGpuWorker, startLocalWorkers } from './local-workers.js';
 import { type RunOutcome, waitForRun } from './wait-for-run.js';
 
 export interface ExecuteOptions {
@@ -35,11 +36,12 @@ export async function executeRun(
 ): Promise<number> {
   const settings = loadSettings();
   const { client, close } = await connectClient(settings);
+  const roots = opts.dataRoots ?? [];
+  // The workers `infra up` left running, when there are: nothing to start or stop here.
+  const service = opts.localWorkers ? await serviceForRun(settings, roots, console.log) : undefined;
   // Started beside the workflow, not after it: a worker process takes about a second to come up.
   const starting =
-    opts.localWorkers && !opts.detach
-      ? localWorkersFor(settings, opts.dataRoots ?? [], console.log)
-      : undefined;
+    opts.localWorkers && !opts.detach && !service ? startLocalWorkers(settings, roots) : undefined;
   try {
     const handle = await start(client, settings).catch(async (err: unknown) => {
       await (await starting?.catch(() => undefined))?.stop();
@@ -47,7 +49,7 @@ export async function executeRun(
     });
     if (opts.detach) {
       console.log(
-        `started ${handle.workflowId} (detached: needs \`shelfssl worker\` for cpu and gpu running)`,
+        `started ${handle.workflowId} (detached: ${service ? 'the local workers of `infra up` run it' : 'needs `shelfssl worker` for cpu and gpu running'})`,
       );
       console.log(`ui ${temporalUiUrl(settings, handle.workflowId)}`);
       console.log(`follow it with \`shelfssl status ${handle.workflowId}\``);

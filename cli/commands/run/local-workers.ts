@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from '@temporalio/worker';
 import type { Settings } from '../../../config/settings.js';
 import { settingsToEnv } from '../../../config/settings-env.js';
-import { serviceForRun } from '../../../infra/worker-service.js';
 import { PAPER_STAGES } from '../../../pipelines/stages.js';
 import type { NodeState } from '../../../workflows/run-state.js';
 
@@ -71,17 +70,3 @@ export function needsGpuWorker(nodes: readonly NodeState[]): boolean {
 }
 
 const GPU_STAGES = new Set<string>(PAPER_STAGES.filter((s) => s.queue === 'gpu').map((s) => s.name));
-
-/**
- * The workers a run with local workers uses: those `infra up` left running when they fit this run (nothing
- * to start or stop here), else processes of the run's own.
- */
-export async function localWorkersFor(
-  settings: Settings,
-  extraDataRoots: readonly string[],
-  log: (l: string) => void,
-): Promise<LocalWorkers> {
-  const service = await serviceForRun(settings, extraDataRoots, log);
-  if (service) return { ensureGpu() {}, async stop() {} };
-  return await startLocalWorkers(settings, extraDataRoots);
-}
