@@ -1,71 +1,63 @@
 import { z } from 'zod';
 import { formatZodError, UsageError } from '../config/errors.js';
 import { type Command, EXIT, wantsHelp } from './command.js';
-import { compareCommand } from './commands/compare.js';
-import { dataCommand } from './commands/data.js';
-import { demoCommand } from './commands/demo.js';
-import { exportCommand } from './commands/export.js';
-import { gcCommand } from './commands/gc.js';
-import { infraCommand } from './commands/infra.js';
-import { labelsCommand } from './commands/labels.js';
-import { paperCommand } from './commands/paper.js';
-import { pipelineCommand } from './commands/pipeline.js';
-import { predictCommand } from './commands/predict.js';
-import { promoteCommand } from './commands/promote.js';
-import { reportCommand } from './commands/report.js';
-import { rerunCommand } from './commands/rerun.js';
-import { runCommand } from './commands/run.js';
-import { scheduleCommand } from './commands/schedule.js';
-import { smokeCommand } from './commands/smoke.js';
-import { statusCommand } from './commands/status.js';
-import { suggestCommand } from './commands/suggest.js';
-import { sweepCommand } from './commands/sweep.js';
-import { workerCommand } from './commands/worker.js';
 
-export const COMMANDS: Command[] = [
-  demoCommand,
-  paperCommand,
-  infraCommand,
-  smokeCommand,
-  workerCommand,
-  dataCommand,
-  labelsCommand,
-  pipelineCommand,
-  runCommand,
-  sweepCommand,
-  rerunCommand,
-  suggestCommand,
-  statusCommand,
-  scheduleCommand,
-  reportCommand,
-  promoteCommand,
-  predictCommand,
-  exportCommand,
-  compareCommand,
-  gcCommand,
-];
+/**
+ * Each command's module, loaded when it runs: `run` need not load what `predict`, `data` or `report` import
+ * (sharp, exceljs, ...), a few hundred milliseconds at every prompt. In `--help` order.
+ */
+const LOADERS: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  paper: async () => (await import('./commands/paper.js')).paperCommand,
+  infra: async () => (await import('./commands/infra.js')).infraCommand,
+  smoke: async () => (await import('./commands/smoke.js')).smokeCommand,
+  worker: async () => (await import('./commands/worker.js')).workerCommand,
+  data: async () => (await import('./commands/data.js')).dataCommand,
+  labels: async () => (await import('./commands/labels.js')).labelsCommand,
+  pipeline: async () => (await import('./commands/pipeline.js')).pipelineCommand,
+  run: async () => (await import('./commands/run.js')).runCommand,
+  sweep: async () => (await import('./commands/sweep.js')).sweepCommand,
+  rerun: async () => (await import('./commands/rerun.js')).rerunCommand,
+  suggest: async () => (await import('./commands/suggest.js')).suggestCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  schedule: async () => (await import('./commands/schedule.js')).scheduleCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
+  promote: async () => (await import('./commands/promote.js')).promoteCommand,
+  predict: async () => (await import('./commands/predict.js')).predictCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
+  compare: async () => (await import('./commands/compare.js')).compareCommand,
+  gc: async () => (await import('./commands/gc.js')).gcCommand,
+};
 
-export const MAIN_USAGE = [
-  'Usage: shelfssl <command> [options]',
-  '',
-  'Label-efficient product classifiers for retail shelf images, run as a Temporal workflow DAG',
-  'with content-addressed artefacts on MinIO.',
-  '',
-  'Commands:',
-  ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
-  '',
-  'Run `shelfssl <command> --help` for details. Exit codes: 0 ok, 1 failed, 2 bad usage.',
-].join('\n');
+/** Every command, loaded (for `--help` and its tests). */
+export async function loadCommands(): Promise<Command[]> {
+  return await Promise.all(Object.values(LOADERS).map((load) => load()));
+}
+
+function mainUsage(commands: readonly Command[]): string {
+  return [
+    'Usage: shelfssl <command> [options]',
+    '',
+    'Label-efficient product classifiers for retail shelf images, run as a Temporal workflow DAG',
+    'with content-addressed artefacts on MinIO.',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
+    '',
+    'Run `shelfssl <command> --help` for details. Exit codes: 0 ok, 1 failed, 2 bad usage.',
+  ].join('\n');
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
-    console.log(MAIN_USAGE);
+    console.log(mainUsage(await loadCommands()));
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.name === name);
   try {
-    if (!command) throw new UsageError(`unknown command "${name}"; run \`shelfssl --help\``);
+    const load = Object.hasOwn(LOADERS, name) ? LOADERS[name] : undefined;
+    if (!load) throw new UsageError(`unknown command "${name}"; run \`shelfssl --help\``);
+    const command = await load();
     if (!command.subcommands && wantsHelp(rest)) {
       console.log(command.usage);
       return EXIT.ok;
