@@ -27,8 +27,27 @@ export async function renderAccuracyChart(input: ReportInput): Promise<Buffer> {
   return await renderChartPng(accuracyChartSpec(summariseResults(input.results), input.title));
 }
 
+/**
+ * Charts drawn in this process, by spec. Drawing takes ~0.2 s (vega-lite compile, SVG, resvg with the system
+ * fonts) and a weekly or cached run mostly redraws the same chart; the local workers live that long.
+ */
+const drawn = new Map<string, Promise<Buffer>>();
+const MAX_DRAWN = 16;
+
 /** A vega-lite spec as a PNG, with the report's font and raster scale. */
 export async function renderChartPng(spec: TopLevelSpec): Promise<Buffer> {
+  const key = JSON.stringify(spec);
+  let png = drawn.get(key);
+  if (!png) {
+    png = drawChartPng(spec);
+    drawn.set(key, png);
+    png.catch(() => drawn.delete(key));
+    if (drawn.size > MAX_DRAWN) drawn.delete(drawn.keys().next().value as string);
+  }
+  return Buffer.from(await png);
+}
+
+async function drawChartPng(spec: TopLevelSpec): Promise<Buffer> {
   const svg = await renderSvg(spec);
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: RASTER_SCALE },

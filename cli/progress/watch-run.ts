@@ -53,9 +53,12 @@ export async function watchRun(
       // The first workflow task may not have run yet, or the server blipped: try again next tick.
     }
   };
+  // Aborted when the run ends: a pending tick would keep the process alive up to a second after the answer.
+  const ticks = new AbortController();
+  void settled.then(() => ticks.abort());
   while (!done) {
     await show();
-    await Promise.race([sleep(opts.intervalMs ?? 1000), settled]);
+    await sleep(opts.intervalMs ?? 1000, undefined, { signal: ticks.signal }).catch(() => undefined);
   }
   await show();
   return previous;

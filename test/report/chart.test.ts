@@ -21,3 +21,13 @@ test('renderAccuracyChart copes with a run that has no results yet', async () =>
   const png = await renderAccuracyChart({ ...sampleReportInput(), results: [] });
   assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
 });
+
+test('a chart drawn again in the same process is the same picture, and the caller owns its copy', async () => {
+  const first = await renderAccuracyChart(sampleReportInput());
+  const kept = Buffer.from(first);
+  first.fill(0);
+  const again = await renderAccuracyChart(sampleReportInput());
+  assert.deepEqual(again, kept, 'overwriting a returned PNG does not change the next one');
+  const other = await renderAccuracyChart({ ...sampleReportInput(), title: 'another week' });
+  assert.notDeepEqual(other, kept, 'another spec is drawn anew');
+});
