@@ -10,20 +10,16 @@ import { isAlive } from '../../infra/processes.js';
 import { readWorkerService, type WorkerService } from '../../infra/worker-service.js';
 import { runCli } from '../support/cli.js';
 
+/** One random-init backbone on 16-px crops: the smallest plan with every kind of stage a run needs. */
 const tinyConfig = (location: string) =>
-  JSON.stringify({
-    name: 'service',
-    dataset: { location },
-    crop: { cropSize: 16, seed: 5 },
-    backbones: [
-      {
-        name: 'random-init',
-        kind: 'random',
-        arch: { kind: 'small-resnet', inputSize: 16, widths: [8, 16], blocksPerStage: [1, 1], seed: 3 },
-      },
-    ],
-    sweep: { fractions: [100], seeds: 1 },
-  });
+  [
+    'name: service',
+    `dataset: { location: ${JSON.stringify(location)} }`,
+    'crop: { cropSize: 16, seed: 5 }',
+    'backbones:',
+    '  - { name: random-init, kind: random, arch: { kind: small-resnet, inputSize: 16, widths: [8, 16], blocksPerStage: [1, 1] } }',
+    'sweep: { fractions: [100], seeds: 1 }',
+  ].join('\n');
 
 /** The pids (Temporal worker identities are `pid@host`) that started the run's activities. */
 async function activityWorkerPids(env: NodeJS.ProcessEnv, workflowId: string): Promise<Set<number>> {
@@ -94,7 +90,7 @@ describe('the local workers of `infra up`', async () => {
       env,
     );
     assert.equal(made.code, 0, made.stderr);
-    const config = path.join(dataDir, 'tiny.json');
+    const config = path.join(dataDir, 'tiny.yaml');
     writeFileSync(config, tinyConfig(shelves));
     const run = await runCli(['run', '--config', config], env);
     assert.equal(run.code, 0, run.stdout + run.stderr);
@@ -114,7 +110,7 @@ describe('the local workers of `infra up`', async () => {
       ['data', 'make-shelves', '--tiny', '--images', '6', '--seed', '4278', '--out', elsewhere],
       env,
     );
-    const config = path.join(dataDir, 'elsewhere.json');
+    const config = path.join(dataDir, 'elsewhere.yaml');
     writeFileSync(config, tinyConfig(elsewhere));
     const run = await runCli(['run', '--config', config], env);
     assert.equal(run.code, 0, run.stdout + run.stderr);
