@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -19,6 +19,8 @@ export const SERVICE_WORKERS = [
 ] as const;
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+/** Any checkout's CLI: a worker started from another clone of shelfssl is still ours to stop. */
+const CLI_TAIL = path.join(path.sep, 'cli', 'main.js');
 
 const serviceFileSchema = z.object({
   /** The build the workers run: a rebuilt shelfssl must not be served by the old code. */
@@ -64,10 +66,24 @@ export function readWorkerService(dataDir: string): WorkerService | undefined {
   }
 }
 
+/**
+ * A live shelfssl worker, not just a live pid: after a reboot or a crash the number may belong to another
+ * process of the user's, which `infra down` must not signal. Where /proc is missing, a live pid is taken.
+ */
+export function isServiceWorker(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.some((a) => a.endsWith(CLI_TAIL)) && argv.includes('worker');
+  } catch {
+    return !existsSync('/proc/self');
+  }
+}
+
 export function serviceAlive(service: WorkerService): boolean {
   return SERVICE_WORKERS.every((w) => {
     const pid = service.pids[w.name];
-    return pid !== undefined && isAlive(pid);
+    return pid !== undefined && isServiceWorker(pid);
   });
 }
 
@@ -116,7 +132,8 @@ export async function stopWorkerService(dataDir: string): Promise<'stopped' | 'n
   const service = readWorkerService(dataDir);
   rmSync(serviceFile(dataDir), { force: true });
   if (!service) return 'not-running';
-  const results = await Promise.all(Object.values(service.pids).map((pid) => stopPid(pid, 15_000)));
+  const ours = Object.values(service.pids).filter(isServiceWorker);
+  const results = await Promise.all(ours.map((pid) => stopPid(pid, 15_000)));
   return results.some((r) => r !== 'not-running') ? 'stopped' : 'not-running';
 }
 
@@ -150,7 +167,7 @@ export function workerServiceStatus(dataDir: string): WorkerServiceStatus {
     processes: Object.entries(service.pids).map(([name, pid]) => ({
       name,
       pid,
-      running: isAlive(pid),
+      running: isServiceWorker(pid),
       log: serviceLog(dataDir, name),
     })),
     dataRoots: service.dataRoots,

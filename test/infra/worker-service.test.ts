@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,7 +8,12 @@ import { connectClient } from '../../cli/client.js';
 import { loadSettings } from '../../config/settings.js';
 import { freePort } from '../../infra/ports.js';
 import { isAlive } from '../../infra/processes.js';
-import { readWorkerService, type WorkerService } from '../../infra/worker-service.js';
+import {
+  readWorkerService,
+  serviceAlive,
+  stopWorkerService,
+  type WorkerService,
+} from '../../infra/worker-service.js';
 import { runCli } from '../support/cli.js';
 
 /** One random-init backbone on 16-px crops: the smallest plan with every kind of stage a run needs. */
@@ -41,6 +47,30 @@ function startedId(stdout: string): string {
   assert.ok(id, stdout);
   return id;
 }
+
+describe('a recorded worker pid that is not a shelfssl worker', () => {
+  it('counts as exited and is never signalled', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'shelfssl-service-pids-'));
+    const stranger = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = stranger.pid!;
+      mkdirSync(path.join(dataDir, 'run'));
+      const pids = { 'cpu-workflows': pid, 'cpu-activities': pid, 'gpu-activities': pid };
+      writeFileSync(
+        path.join(dataDir, 'run', 'workers.json'),
+        JSON.stringify({ build: 0, endpoint: '', dataRoots: [], pids }),
+      );
+      const recorded = readWorkerService(dataDir);
+      assert.ok(recorded);
+      assert.equal(serviceAlive(recorded), false);
+      assert.equal(await stopWorkerService(dataDir), 'not-running');
+      assert.ok(isAlive(pid), 'the stranger was left alone');
+      assert.equal(readWorkerService(dataDir), undefined, 'and the record forgotten');
+    } finally {
+      stranger.kill();
+    }
+  });
+});
 
 /** `infra up` leaves workers running; `run` uses them instead of starting its own; `infra down` stops them. */
 describe('the local workers of `infra up`', async () => {
