@@ -1,6 +1,13 @@
+import path from 'node:path';
 import { checkLabelFit, LabelsDoNotFitError } from '../../data/labels/label-fit.js';
 import { matchLabels } from '../../data/labels/match-labels.js';
 import { readLabelCsv } from '../../data/labels/read-label-csv.js';
+import {
+  BOX_RECORDS_FILE,
+  BOXES_FORMAT,
+  BOXES_VERSION,
+  writeBoxRecords,
+} from '../../data/sku110k/box-records.js';
 import { BadInputShareError, DatasetLayoutError, ingestSku110k } from '../../data/sku110k/index.js';
 import { confinedFile } from '../../data/sku110k/safe-path.js';
 import { ingestStage } from '../../pipelines/stages.js';
@@ -55,9 +62,16 @@ export const ingest = defineStage({
       if (err instanceof LabelsDoNotFitError) throw new StageFailure(err.message);
       throw err;
     }
+    // The boxes stream to boxes.ndjson (grouped by photo); boxes.json is the header that counts them.
+    const records = path.join(ctx.scratchDir, BOX_RECORDS_FILE);
+    const { count, photos } = await writeBoxRecords(records, result.boxes);
+    await ctx.writer.putFile(BOX_RECORDS_FILE, records);
     await ctx.writer.putJson('boxes.json', {
+      format: BOXES_FORMAT,
+      version: BOXES_VERSION,
+      count,
+      photos,
       classes: params.classes,
-      boxes: result.boxes,
       labels: matched.labels,
     });
     await ctx.writer.putJson('ingest-report.json', {
