@@ -5,31 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { labelledSplits } from '../activities/stages/support/box-labels.js';
-import { cropAllBoxes, cropEntries, readCropIndex } from '../data/crop/index.js';
-import { ShardedCropRows } from '../data/crop/pool-rows.js';
-import { matchLabels } from '../data/labels/match-labels.js';
-import { readLabelCsv } from '../data/labels/read-label-csv.js';
-import { NdjsonWriter, readIndexHeader } from '../data/ndjson-index.js';
-import { encodeNpy } from '../data/npy.js';
-import { nestedStratifiedSample } from '../data/sampling.js';
-import { largeShelvesOptions, makeShelves } from '../data/shelves/index.js';
-import {
-  BOX_RECORDS_FILE,
-  BOXES_FORMAT,
-  BOXES_VERSION,
-  boxRecords,
-  photosOf,
-  writeBoxRecords,
-} from '../data/sku110k/box-records.js';
-import { ingestSku110k } from '../data/sku110k/ingest.js';
-import { BoxTableSchema } from '../pipelines/artefacts/box-table-file.js';
-import {
-  FEATURE_ENTRIES_FILE,
-  FEATURES_INDEX_VERSION,
-  type FeatureEntry,
-  type FeatureIndexHeader,
-} from '../pipelines/artefacts/feature-index-file.js';
+import type { FeatureEntry, FeatureIndexHeader } from '../pipelines/artefacts/feature-index-file.js';
 
 /**
  * The scale run: SKU110K-sized photos (largeShelvesOptions) through ingest -> crop -> features -> sample, each
@@ -66,15 +42,30 @@ function peakRssMiB(): number {
   return hwm ? Number(hwm[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
 }
 
-const boxesHeader = (dir: string) =>
-  readIndexHeader(path.join(dir, 'boxes.json'), BoxTableSchema, {
+/*
+ * Each stage imports its modules when it runs: a stage process then carries only its own code (a static import
+ * of everything cost every stage ~18 MiB of RSS that was not its own).
+ */
+
+async function boxesHeader(dir: string) {
+  const { readIndexHeader } = await import('../data/ndjson-index.js');
+  const { BoxTableSchema } = await import('../pipelines/artefacts/box-table-file.js');
+  const { BOXES_FORMAT, BOXES_VERSION } = await import('../data/sku110k/box-records.js');
+  return await readIndexHeader(path.join(dir, 'boxes.json'), BoxTableSchema, {
     format: BOXES_FORMAT,
     version: BOXES_VERSION,
     step: 'ingest',
   });
+}
 
 /** What the ingest activity writes: the box records (streamed out, grouped by photo) and the header. */
 async function ingestStage(root: string, dir: string): Promise<number> {
+  const { ingestSku110k } = await import('../data/sku110k/ingest.js');
+  const { matchLabels } = await import('../data/labels/match-labels.js');
+  const { readLabelCsv } = await import('../data/labels/read-label-csv.js');
+  const { BOX_RECORDS_FILE, BOXES_FORMAT, BOXES_VERSION, writeBoxRecords } = await import(
+    '../data/sku110k/box-records.js'
+  );
   const r = await ingestSku110k({ root });
   const classes = Object.keys(shelvesClasses(root));
   const matched = matchLabels(r.boxes, (await readLabelCsv(path.join(root, 'labels.csv'))).rows, { classes });
@@ -92,6 +83,8 @@ async function ingestStage(root: string, dir: string): Promise<number> {
 }
 
 async function cropStage(root: string, dir: string): Promise<number> {
+  const { cropAllBoxes } = await import('../data/crop/index.js');
+  const { BOX_RECORDS_FILE, boxRecords, photosOf } = await import('../data/sku110k/box-records.js');
   const header = await boxesHeader(dir);
   const file = path.join(dir, BOX_RECORDS_FILE);
   const photos = photosOf(boxRecords({ file, step: 'ingest', count: header.count }), file);
@@ -115,6 +108,13 @@ async function featuresStage(dir: string): Promise<number> {
   const { ensureBackend } = await import('../activities/stages/support/ml-runtime.js');
   const { buildBackbone, extractFeatures } = await import('../ml/models/index.js');
   const { SmallResNetSpec } = await import('../ml/models/backbone-spec.js');
+  const { cropEntries, readCropIndex } = await import('../data/crop/index.js');
+  const { ShardedCropRows } = await import('../data/crop/pool-rows.js');
+  const { NdjsonWriter } = await import('../data/ndjson-index.js');
+  const { encodeNpy } = await import('../data/npy.js');
+  const { FEATURE_ENTRIES_FILE, FEATURES_INDEX_VERSION } = await import(
+    '../pipelines/artefacts/feature-index-file.js'
+  );
   const info = await ensureBackend();
   if (info.name !== 'tensorflow') {
     const { loadNativeBackendDetailed } = await import('../runtime/native-backend.js');
@@ -155,6 +155,9 @@ async function featuresStage(dir: string): Promise<number> {
 
 /** The sample activity: the crop index streamed past the labels (from the boxes header), nested samples. */
 async function sampleStage(dir: string): Promise<number> {
+  const { labelledSplits } = await import('../activities/stages/support/box-labels.js');
+  const { cropEntries, readCropIndex } = await import('../data/crop/index.js');
+  const { nestedStratifiedSample } = await import('../data/sampling.js');
   const { labels } = await boxesHeader(dir);
   const poolDir = path.join(dir, 'crops', 'all');
   const index = await readCropIndex(poolDir);
@@ -211,6 +214,7 @@ async function ensureDataset(dir: string, photos: number): Promise<number> {
   }
   mkdirSync(dir, { recursive: true });
   const genStart = performance.now();
+  const { largeShelvesOptions, makeShelves } = await import('../data/shelves/index.js');
   const made = await makeShelves(largeShelvesOptions(root, 2040, photos));
   const seconds = ((performance.now() - genStart) / 1000).toFixed(0);
   console.error(`generated ${photos} photos, ${made.boxes} boxes in ${seconds} s`);
