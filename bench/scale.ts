@@ -60,16 +60,23 @@ async function boxesHeader(dir: string) {
 
 /** What the ingest activity writes: the box records (streamed out, grouped by photo) and the header. */
 async function ingestStage(root: string, dir: string): Promise<number> {
-  const { ingestSku110k } = await import('../data/sku110k/ingest.js');
+  const { ingestSku110kStreamed } = await import('../data/sku110k/ingest.js');
   const { matchLabels } = await import('../data/labels/match-labels.js');
   const { readLabelCsv } = await import('../data/labels/read-label-csv.js');
-  const { BOX_RECORDS_FILE, BOXES_FORMAT, BOXES_VERSION, writeBoxRecords } = await import(
+  const { BOX_RECORDS_FILE, BOXES_FORMAT, BOXES_VERSION, BoxRecordsWriter, boxRecords } = await import(
     '../data/sku110k/box-records.js'
   );
-  const r = await ingestSku110k({ root });
+  const file = path.join(dir, BOX_RECORDS_FILE);
+  const writer = await BoxRecordsWriter.open(file);
+  await ingestSku110kStreamed({ root }, (box) => writer.add(box));
+  const { count, photos } = await writer.close();
   const classes = Object.keys(shelvesClasses(root));
-  const matched = matchLabels(r.boxes, (await readLabelCsv(path.join(root, 'labels.csv'))).rows, { classes });
-  const { count, photos } = await writeBoxRecords(path.join(dir, BOX_RECORDS_FILE), r.boxes);
+  const rows = (await readLabelCsv(path.join(root, 'labels.csv'))).rows;
+  const labelImages = new Set(rows.map((r) => r.image));
+  const labelBoxes = [];
+  for await (const box of boxRecords({ file, step: 'ingest', count }))
+    if (labelImages.has(box.image)) labelBoxes.push(box);
+  const matched = matchLabels(labelBoxes, rows, { classes });
   const header = {
     format: BOXES_FORMAT,
     version: BOXES_VERSION,

@@ -1,5 +1,12 @@
+import { rename, rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { IndexFileError, NdjsonWriter, type RecordsSource, readNdjsonRecords } from '../ndjson-index.js';
+import {
+  collectRecords,
+  IndexFileError,
+  NdjsonWriter,
+  type RecordsSource,
+  readNdjsonRecords,
+} from '../ndjson-index.js';
 import { type BoxRow, SPLITS } from './types.js';
 
 /**
@@ -54,6 +61,49 @@ export async function writeBoxRecords(
     await writer.write(box);
   }
   return { count: await writer.close(), photos: photos.size };
+}
+
+/**
+ * Writes boxes as they come (CSV order, from the streamed ingest) and leaves `file` in photo order: when every
+ * photo's boxes came together (SKU110K's CSVs, the generator's) the file is written once, in one pass; a CSV
+ * that returns to a photo later is regrouped in memory at the end (the only case that holds every box).
+ */
+export class BoxRecordsWriter {
+  private current: string | undefined;
+  private readonly photos = new Set<string>();
+  private grouped = true;
+
+  private constructor(
+    readonly file: string,
+    private readonly out: NdjsonWriter<BoxRow>,
+  ) {}
+
+  static async open(file: string): Promise<BoxRecordsWriter> {
+    return new BoxRecordsWriter(file, await NdjsonWriter.open<BoxRow>(`${file}.csv-order`));
+  }
+
+  async add(box: BoxRow): Promise<void> {
+    if (box.image !== this.current) {
+      if (this.photos.has(box.image)) this.grouped = false;
+      this.photos.add(box.image);
+      this.current = box.image;
+    }
+    await this.out.write(box);
+  }
+
+  async close(): Promise<{ count: number; photos: number }> {
+    const count = await this.out.close();
+    const temp = `${this.file}.csv-order`;
+    if (this.grouped) await rename(temp, this.file);
+    else {
+      await writeBoxRecords(
+        this.file,
+        await collectRecords({ file: temp, step: 'ingest', count }, BoxRecordSchema),
+      );
+      await rm(temp, { force: true });
+    }
+    return { count, photos: this.photos.size };
+  }
 }
 
 export function boxRecords(source: RecordsSource): AsyncGenerator<BoxRow> {

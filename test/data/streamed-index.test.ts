@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { z } from 'zod';
@@ -7,8 +7,14 @@ import { cropAllBoxes, readCropIndex } from '../../data/crop/index.js';
 import { loadCropPoolDir } from '../../data/crop/load-pool.js';
 import { ShardedCropRows } from '../../data/crop/pool-rows.js';
 import { collectRecords, IndexFileError, NdjsonWriter, readNdjsonRecords } from '../../data/ndjson-index.js';
-import { boxRecords, inPhotoOrder, photosOf, writeBoxRecords } from '../../data/sku110k/box-records.js';
-import { type IngestResult, ingestSku110k } from '../../data/sku110k/index.js';
+import {
+  BoxRecordsWriter,
+  boxRecords,
+  inPhotoOrder,
+  photosOf,
+  writeBoxRecords,
+} from '../../data/sku110k/box-records.js';
+import { type IngestResult, ingestSku110k, ingestSku110kStreamed } from '../../data/sku110k/index.js';
 import { tempDir, tinyDataset } from '../fixtures/tiny-dataset.js';
 
 const Rec = z.object({ id: z.string(), n: z.number().int() });
@@ -168,4 +174,32 @@ test('pool rows read a shard at a time are the bytes of the whole-pool buffer, a
     assert.ok(Buffer.from(got).equals(Buffer.from(whole.pixels.subarray(start * per, (start + n) * per))));
   }
   await assert.rejects(rows.rows(whole.n - 1, 2), /outside the pool's/);
+});
+
+test('the streamed ingest counts what ingest counts and writes the same box file, grouped CSV or not', async () => {
+  const { root: other } = await tinyDataset(dir, 'mixed', 4103, 4);
+  const csv = path.join(other, 'annotations', 'annotations_train.csv');
+  const [first] = (await readFile(csv, 'utf8')).split('\n');
+  const [image, , , , , , w, h] = first!.split(',');
+  // A malformed row, a box leaving the image (clipped), and the first photo coming back at the end of the file.
+  await appendFile(
+    csv,
+    `not,a,row\n${image},1,1,${Number(w) + 9},5,object,${w},${h}\n${image},2,3,9,9,object,${w},${h}\n`,
+  );
+  const whole = await ingestSku110k({ root: other });
+  const { boxes, ...counted } = whole;
+  assert.ok(counted.counts.badRows > 0 && counted.warnings.box_clipped.count > 0, 'the extra rows were seen');
+  assert.notDeepEqual(
+    boxes.map((b) => b.boxId),
+    inPhotoOrder(boxes).map((b) => b.boxId),
+    'the CSV is not grouped by photo: the writer must regroup',
+  );
+  const file = path.join(dir, 'streamed.ndjson');
+  const writer = await BoxRecordsWriter.open(file);
+  const summary = await ingestSku110kStreamed({ root: other }, (box) => writer.add(box));
+  const written = await writer.close();
+  assert.deepEqual(summary, counted);
+  const expected = path.join(dir, 'expected.ndjson');
+  assert.deepEqual(written, await writeBoxRecords(expected, boxes));
+  assert.ok((await readFile(file)).equals(await readFile(expected)), 'the same records in the same order');
 });
