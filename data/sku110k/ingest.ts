@@ -314,7 +314,8 @@ async function collectRows(
     if (row.className !== 'object') {
       warnings.add('class_not_object', { ...example, detail: `class '${row.className}' kept as a box` });
     }
-    await onRow({
+    // Awaited only when the callback is async (the streamed pass): a microtask per row costs the other pass.
+    const pending = onRow({
       file,
       line,
       text,
@@ -329,6 +330,7 @@ async function collectRows(
       csvHeight: row.imageHeight,
       className: row.className,
     });
+    if (pending) await pending;
   }
   return rows;
 }
