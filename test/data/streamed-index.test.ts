@@ -3,6 +3,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { z } from 'zod';
+import { formatZodError } from '../../config/errors.js';
 import { cropAllBoxes, readCropIndex } from '../../data/crop/index.js';
 import { loadCropPoolDir } from '../../data/crop/load-pool.js';
 import { ShardedCropRows } from '../../data/crop/pool-rows.js';
@@ -15,6 +16,8 @@ import {
   writeBoxRecords,
 } from '../../data/sku110k/box-records.js';
 import { type IngestResult, ingestSku110k, ingestSku110kStreamed } from '../../data/sku110k/index.js';
+import { BoxTableSchema } from '../../pipelines/artefacts/box-table-file.js';
+import { FeatureIndexSchema } from '../../pipelines/artefacts/feature-index-file.js';
 import { tempDir, tinyDataset } from '../fixtures/tiny-dataset.js';
 
 const Rec = z.object({ id: z.string(), n: z.number().int() });
@@ -202,4 +205,24 @@ test('the streamed ingest counts what ingest counts and writes the same box file
   const expected = path.join(dir, 'expected.ndjson');
   assert.deepEqual(written, await writeBoxRecords(expected, boxes));
   assert.ok((await readFile(file)).equals(await readFile(expected)), 'the same records in the same order');
+});
+
+test('old single-document boxes.json and features index.json artefacts are refused with the step to re-run', () => {
+  const boxes = BoxTableSchema.safeParse({ classes: ['a', 'b'], boxes: [], labels: [] });
+  assert.ok(!boxes.success);
+  assert.match(
+    formatZodError(boxes.error, 'boxes.json'),
+    /version: .*old single-document format; re-run the ingest step/,
+  );
+  const features = FeatureIndexSchema.safeParse({
+    format: 'shelfssl-features',
+    version: 2,
+    dtype: 'float32',
+    dim: 4,
+    count: 0,
+    shards: [],
+    entries: [],
+  });
+  assert.ok(!features.success);
+  assert.match(formatZodError(features.error, 'index.json'), /version: .*re-run the features step/);
 });
