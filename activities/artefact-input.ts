@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { formatZodError } from '../config/errors.js';
 import type { JsonFileName, JsonFileOf, OutputContracts } from '../pipelines/artefact-contract.js';
 import type { ArtefactRef } from '../store/artefact-schema.js';
-import { ArtefactCorruptError, type Bucket, readArtefactFile, readManifest } from '../store/artefacts.js';
+import {
+  ArtefactCorruptError,
+  type Bucket,
+  downloadArtefactFile,
+  readArtefactFile,
+  readManifest,
+} from '../store/artefacts.js';
 import { StageFailure } from './stage-failure.js';
 import type { LoadedInput } from './stage-types.js';
 
@@ -21,7 +27,13 @@ export async function openArtefact<O extends OutputContracts>(
   if (manifest.digest !== ref.digest) {
     throw new ArtefactCorruptError(`${label}: digest ${manifest.digest} != ${ref.digest}`);
   }
-  return { ref, manifest, contracts, read: (file) => readArtefactFile(bucket, manifest, file) };
+  return {
+    ref,
+    manifest,
+    contracts,
+    read: (file) => readArtefactFile(bucket, manifest, file),
+    download: (file, dest) => downloadArtefactFile(bucket, manifest, file, dest),
+  };
 }
 
 /**

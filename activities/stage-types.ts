@@ -23,6 +23,8 @@ export interface LoadedInput<O extends OutputContracts = OutputContracts> {
   contracts: O | undefined;
   /** Downloads one file and verifies its sha256. */
   read(name: string): Promise<Buffer>;
+  /** Streams one file to a local path and verifies its sha256 (for files too large to hold: indexes). */
+  download?(name: string, dest: string): Promise<void>;
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
  * Runs `work` over items with at most `concurrency` in flight, but hands results to `commit` strictly in input
  * order. Output written by `commit` (shards, indexes) is then deterministic however the work interleaves, and
- * `lookahead` bounds how many finished-but-uncommitted results wait in memory.
+ * `lookahead` bounds how many finished-but-uncommitted results wait in memory. `items` may be an async
+ * iterable (records streamed from an index): it is pulled only `lookahead` ahead of the commits.
  */
 export async function forEachOrdered<T, R>(
-  items: readonly T[],
+  items: Iterable<T> | AsyncIterable<T>,
   options: { concurrency: number; lookahead?: number },
   work: (item: T, index: number) => Promise<R>,
   commit: (result: R, item: T, index: number) => Promise<void> | void,
@@ -12,21 +13,34 @@ export async function forEachOrdered<T, R>(
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const lookahead = Math.max(concurrency, options.lookahead ?? concurrency * 2);
   const limit = createLimiter(concurrency);
-  const pending = new Map<number, Promise<R>>();
+  const pending: Array<{ item: T; index: number; result: Promise<R> }> = [];
+  const source =
+    Symbol.asyncIterator in items
+      ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
+      : toAsync((items as Iterable<T>)[Symbol.iterator]());
   let started = 0;
-  for (let i = 0; i < items.length; i++) {
-    while (started < items.length && started < i + lookahead) {
-      const index = started;
-      const promise = limit(() => work(items[index]!, index));
+  let exhausted = false;
+  for (;;) {
+    while (!exhausted && pending.length < lookahead) {
+      const next = await source.next();
+      if (next.done) {
+        exhausted = true;
+        break;
+      }
+      const index = started++;
+      const result = limit(() => work(next.value, index));
       // Observed later in order; this keeps a late failure from being reported as unhandled meanwhile.
-      promise.catch(() => undefined);
-      pending.set(index, promise);
-      started++;
+      result.catch(() => undefined);
+      pending.push({ item: next.value, index, result });
     }
-    const result = await pending.get(i)!;
-    pending.delete(i);
-    await commit(result, items[i]!, i);
+    const head = pending.shift();
+    if (!head) return;
+    await commit(await head.result, head.item, head.index);
   }
+}
+
+function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {
+  return { next: async () => iterator.next() };
 }
 
 /** Like Promise.all over a map, with bounded concurrency; results keep input order. */

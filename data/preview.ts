@@ -5,7 +5,8 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { DEFAULT_CLASSES } from './classes.js';
 import { decodeRgb } from './crop/extract-crops.js';
-import { type CropIndexEntry, readCropIndex, readCropShard } from './crop/index-format.js';
+import { type CropIndexEntry, readCropShard } from './crop/index-format.js';
+import { readCropIndexWithEntries } from './crop/load-pool.js';
 import { readLabelCsv } from './labels/read-label-csv.js';
 import { createCanvas, fillRect, type Rgb, type RgbCanvas, strokeRect } from './shelves/canvas.js';
 import { DEFAULT_MAX_IMAGE_PIXELS } from './sku110k/image-limits.js';
@@ -65,7 +66,7 @@ export async function previewDataset(
 }
 
 async function contactSheet(cropDir: string, perClass: number, zoom: number): Promise<RgbCanvas> {
-  const labelled = await readCropIndex(path.join(cropDir, 'labelled'));
+  const labelled = await readCropIndexWithEntries(path.join(cropDir, 'labelled'));
   const rows: Array<{ colour: Rgb; dir: string; entries: CropIndexEntry[] }> = labelled.classes.map(
     (_, c) => ({
       colour: CLASS_PALETTE[c % CLASS_PALETTE.length]!,
@@ -75,7 +76,7 @@ async function contactSheet(cropDir: string, perClass: number, zoom: number): Pr
   );
   const unlabelledDir = path.join(cropDir, 'unlabelled');
   if (existsSync(path.join(unlabelledDir, 'index.json'))) {
-    const unlabelled = await readCropIndex(unlabelledDir);
+    const unlabelled = await readCropIndexWithEntries(unlabelledDir);
     rows.push({ colour: UNLABELLED, dir: unlabelledDir, entries: unlabelled.entries.slice(0, perClass) });
   }
   const cell = labelled.cropSize * zoom;

@@ -54,7 +54,7 @@ export const snapshotStage = {
 export const ingestStage = {
   name: 'ingest',
   description: 'validate SKU110K CSVs and images, match product labels, write the box table',
-  codeVersion: 1,
+  codeVersion: 2,
   params: z.strictObject({
     location,
     labels: z.string().min(1),
@@ -71,7 +71,12 @@ export const ingestStage = {
   }),
   /** Read for its key only: new data means a new snapshot digest, so ingest runs again. */
   inputs: { snapshot: snapshotStage },
-  outputs: { 'boxes.json': BoxTableSchema, 'ingest-report.json': IngestReportFileSchema },
+  /** boxes.json: the header (classes, labels, count); boxes.ndjson: one box a line (data/sku110k/box-records.ts). */
+  outputs: {
+    'boxes.json': BoxTableSchema,
+    'boxes.ndjson': 'binary',
+    'ingest-report.json': IngestReportFileSchema,
+  },
   queue: 'cpu',
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '2 minutes',
@@ -84,10 +89,10 @@ export const ingestStage = {
 export const boxesStage = {
   name: 'boxes',
   description: 'the box table without labels, so crops, SwAV and features do not re-run when labels change',
-  codeVersion: 1,
+  codeVersion: 2,
   params: z.strictObject({}),
   inputs: { ingest: ingestStage },
-  outputs: { 'boxes.json': BoxListSchema },
+  outputs: { 'boxes.json': BoxListSchema, 'boxes.ndjson': 'binary' },
   queue: 'cpu',
   startToCloseTimeout: '10 minutes',
 } satisfies StageDef;
@@ -129,16 +134,18 @@ export const cropStage = {
   name: 'crop',
   description:
     'decode each shelf once, cut every box, write uint8 NHWC .npy shards (label-blind, held-out marked)',
-  codeVersion: 3,
+  codeVersion: 4,
   params: z.strictObject(cropParams),
   /** `part/*`: crop-part nodes that cropped the photos first (spread over workers); this node then assembles. */
   inputs: { boxes: boxesStage, 'part/*': cropPartStage },
   outputs: {
     /**
-     * Every crop, labelled or not (pool `all`, data/crop/crop-all-boxes.ts): index.json and uint8 shards are
-     * written and parsed by data/crop/index-format.ts. It reads only boxes, never labels.
+     * Every crop, labelled or not (pool `all`, data/crop/crop-all-boxes.ts): index.json (header),
+     * index.ndjson (one entry a line) and uint8 shards are written and parsed by data/crop/index-format.ts.
+     * It reads only boxes, never labels.
      */
     'all/index.json': 'binary',
+    'all/index.ndjson': 'binary',
     'all/*.npy': 'npy',
     'crop-report.json': CropReportFileSchema,
     /** Per photo: its `crop-image` artefact (the partition its crops are cached in) and its rows in the pool. */
@@ -244,14 +251,15 @@ export const featuresPartStage = {
 export const featuresStage = {
   name: 'features',
   description: 'one forward pass of the frozen backbone over every crop -> float32 .npy shards (label-blind)',
-  codeVersion: 3,
+  codeVersion: 4,
   params: z.strictObject(featuresParams),
   inputs: {
     backbone: [backboneStage, pretrainStage, superviseStage],
     crops: cropStage,
     'part/*': featuresPartStage,
   },
-  outputs: { 'index.json': FeatureIndexSchema, 'all/*.npy': 'npy' },
+  /** index.json: the header; index.ndjson: one entry a line (pipelines/artefacts/feature-index-file.ts). */
+  outputs: { 'index.json': FeatureIndexSchema, 'index.ndjson': 'binary', 'all/*.npy': 'npy' },
   queue: 'gpu',
   startToCloseTimeout: '6 hours',
   heartbeatTimeout: '5 minutes',

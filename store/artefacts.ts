@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
 import os from 'node:os';
 import type * as Minio from 'minio';
 import { formatZodError } from '../config/errors.js';
@@ -127,6 +127,31 @@ export async function readArtefactFile(b: Bucket, m: Manifest, name: string): Pr
 function checkFileName(name: string): void {
   const problem = artefactFileNameProblem(name);
   if (problem) throw new Error(`artefact file name ${JSON.stringify(name)}: ${problem}`);
+}
+
+/**
+ * Streams one file of an artefact to `dest` (no buffer of its size: indexes and shards can be large) and
+ * checks its sha256 against the manifest; a mismatching file is left behind only under a `.corrupt` name.
+ */
+export async function downloadArtefactFile(
+  b: Bucket,
+  m: Manifest,
+  name: string,
+  dest: string,
+): Promise<void> {
+  const f = m.files.find((x) => x.name === name);
+  if (!f)
+    throw new Error(
+      `artefact ${m.stage}/${m.cacheKey} has no file "${name}" (has: ${m.files.map((x) => x.name).join(', ')})`,
+    );
+  await b.s3.fGetObject(b.bucket, f.objectKey, dest);
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(dest)) hash.update(chunk as Buffer);
+  const digest = hash.digest('hex');
+  if (digest !== f.sha256) {
+    await rename(dest, `${dest}.corrupt`);
+    throw new ArtefactCorruptError(`${f.objectKey}: sha256 ${digest} does not match manifest ${f.sha256}`);
+  }
 }
 
 /** Stages write files through this; publish() writes the manifest last, making the artefact visible. */

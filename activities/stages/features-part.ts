@@ -1,7 +1,7 @@
 import { featuresPartStage } from '../../pipelines/stages.js';
 import { defineStage } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
-import { loadCropPool } from './support/crop-pool.js';
+import { cropRowsOf, readCropPoolIndex } from './support/crop-pool.js';
 import { backendLabel, ensureBackend } from './support/ml-runtime.js';
 import { counts, ensurePhotoFeatures, photoRows, refsOf } from './support/photo-features.js';
 import { partitionOf } from './support/photo-partitions.js';
@@ -12,7 +12,7 @@ export const featuresPart = defineStage({
   async run(ctx, params) {
     const info = await ensureBackend();
     const { photos } = await readInputJson(ctx.inputs.crops, 'images.json');
-    const pool = await loadCropPool(ctx.inputs.crops, ctx.scratchDir);
+    const pool = cropRowsOf(ctx.inputs.crops, await readCropPoolIndex(ctx.inputs.crops, ctx.scratchDir));
     const mine = (await photoRows(ctx, photos)).filter(
       (p) => partitionOf(p.image, params.parts) === params.part,
     );

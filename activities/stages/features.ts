@@ -1,9 +1,16 @@
+import path from 'node:path';
+import { NdjsonWriter } from '../../data/ndjson-index.js';
 import { decodeNpy, encodeNpy } from '../../data/npy.js';
-import type { FeatureIndex } from '../../pipelines/artefacts/feature-index-file.js';
+import {
+  FEATURE_ENTRIES_FILE,
+  FEATURES_INDEX_VERSION,
+  type FeatureEntry,
+  type FeatureIndexHeader,
+} from '../../pipelines/artefacts/feature-index-file.js';
 import { featuresStage } from '../../pipelines/stages.js';
 import { defineStage } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
-import { type CropPool, loadCropPool } from './support/crop-pool.js';
+import { cropRowsOf, readCropPoolIndex } from './support/crop-pool.js';
 import { backendLabel, ensureBackend } from './support/ml-runtime.js';
 import {
   counts,
@@ -22,10 +29,10 @@ export const features = defineStage({
   async run(ctx, params) {
     const info = await ensureBackend();
     const { photos } = await readInputJson(ctx.inputs.crops, 'images.json');
-    const data: CropPool = await loadCropPool(ctx.inputs.crops, ctx.scratchDir);
+    const pool = await readCropPoolIndex(ctx.inputs.crops, ctx.scratchDir);
     const all = await photoRows(ctx, photos);
     const started = Date.now();
-    let dim = await ensurePhotoFeatures(ctx, params, data, all);
+    let dim = await ensurePhotoFeatures(ctx, params, cropRowsOf(ctx.inputs.crops, pool), all);
     // Assemble: every photo's features in pool order, re-cut into shards of shardRows.
     const shards: FeatureShard[] = [];
     let buffer: Float32Array | undefined;
@@ -52,25 +59,28 @@ export const features = defineStage({
       ctx.progress({ done: i + 1, total: all.length, unit: 'images', message: 'assembling' });
     }
     await flush();
-    const index: FeatureIndex = {
+    // The entries stream from the crop index to index.ndjson, one line each, in the same row order.
+    const entriesFile = path.join(ctx.scratchDir, `features-${FEATURE_ENTRIES_FILE}`);
+    const entries = await NdjsonWriter.open<FeatureEntry>(entriesFile);
+    for await (const e of pool.entries()) {
+      await entries.write({ boxId: e.boxId, image: e.image, split: e.split === 'test' ? 'test' : 'train' });
+    }
+    await entries.close();
+    await ctx.writer.putFile(FEATURE_ENTRIES_FILE, entriesFile);
+    const index: FeatureIndexHeader = {
       format: 'shelfssl-features',
-      version: 2,
+      version: FEATURES_INDEX_VERSION,
       dtype: 'float32',
       dim,
-      count: data.n,
+      count: pool.header.count,
       shards,
-      entries: data.index.entries.map((e) => ({
-        boxId: e.boxId,
-        image: e.image,
-        split: e.split === 'test' ? 'test' : 'train',
-      })),
     };
     await ctx.writer.putJson('index.json', index);
     const c = counts(all);
     const seconds = (Date.now() - started) / 1000;
     return {
       metrics: {
-        images: data.n,
+        images: pool.header.count,
         dim,
         computed: c.rowsComputed,
         ...c,

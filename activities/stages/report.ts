@@ -153,8 +153,8 @@ export const report = defineStage({
     const shelf = best ? await readInputJson(best.input, 'shelf-counts.json') : undefined;
     const ingest = await readInputJson(ctx.inputs.ingest, 'ingest-report.json');
     const crop = await readInputJson(ctx.inputs.crops, 'crop-report.json');
-    const splits = labelledSplits(
-      (await readCropPoolIndex(ctx.inputs.crops, ctx.scratchDir)).entries,
+    const splits = await labelledSplits(
+      (await readCropPoolIndex(ctx.inputs.crops, ctx.scratchDir)).entries(),
       await readBoxLabels(ctx.inputs.ingest),
     );
     const labelled = splits.train.length + splits.test.length;

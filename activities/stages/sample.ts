@@ -9,7 +9,8 @@ export const sample = defineStage({
   async run(ctx, params) {
     const index = await readCropPoolIndex(ctx.inputs.crops, ctx.scratchDir);
     // The fixed test split is never sampled: only labelled crops outside the held-out region are candidates.
-    const candidates = labelledSplits(index.entries, await readBoxLabels(ctx.inputs.ingest)).train;
+    const labels = await readBoxLabels(ctx.inputs.ingest);
+    const candidates = (await labelledSplits(index.entries(), labels)).train;
     const fractions = [...params.fractions].sort((a, b) => a - b);
     const samples = nestedStratifiedSample(candidates, fractions, params.seed);
     await ctx.writer.putJson('sample.json', { seed: params.seed, candidates: candidates.length, samples });

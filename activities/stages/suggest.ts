@@ -8,6 +8,7 @@ import { StageFailure } from '../stage-runner.js';
 import { defineStage } from '../stage-types.js';
 import { readInputJson } from './support/artefact-files.js';
 import { readBoxLabels } from './support/box-labels.js';
+import { boxesById } from './support/box-table.js';
 import { loadCropPool } from './support/crop-pool.js';
 import { loadFeatures, readFeatureIndex, selectFeatureRows } from './support/feature-table.js';
 import { headFromJson } from './support/head-file.js';
@@ -44,8 +45,11 @@ export const suggest = defineStage({
       seed: params.seed,
     });
     const position = new Map(candidates.map((row, j) => [row, j]));
-    const boxes = new Map(
-      (await readInputJson(ctx.inputs.ingest, 'boxes.json')).boxes.map((b) => [b.boxId, b]),
+    const boxes = await boxesById(
+      ctx.inputs.ingest,
+      await readInputJson(ctx.inputs.ingest, 'boxes.json'),
+      ctx.scratchDir,
+      new Set(chosen.rows.map((row) => all.entries[row]!.boxId)),
     );
     const rows = chosen.rows.map((row, k) => {
       const j = position.get(row)!;

@@ -11,10 +11,14 @@ import {
   type PoolSummary,
 } from './crop-shelf-images.js';
 import { isHeldOut } from './held-out.js';
+import { CROP_INDEX_VERSION } from './index-format.js';
 import { PoolWriter } from './pool-writer.js';
 
 export type CropAllOptions = Omit<CropOptions, 'labels' | 'classes' | 'boxes'> & {
-  boxes: readonly BoxRow[];
+  /** The boxes (grouped by photo here), or already one photo at a time (streamed from boxes.ndjson). */
+  boxes: readonly BoxRow[] | AsyncIterable<ImageJob>;
+  /** Photos in all, for progress, when `boxes` is a stream (else counted). */
+  totalImages?: number;
   onProgress?: (progress: CropProgress) => void;
   /** Crops one photo (its boxes in order): default decode + cut; the crop stage reuses per-photo artefacts. */
   cropJob?: (job: ImageJob) => Promise<Uint8Array>;
@@ -37,13 +41,14 @@ export interface CropAllResult {
  */
 export async function cropAllBoxes(options: CropAllOptions): Promise<CropAllResult> {
   const opts = cropOptionsSchema.parse(options);
-  const jobs = groupByImage(options.boxes);
+  const jobs = isStream(options.boxes) ? options.boxes : groupByImage(options.boxes);
+  const totalImages = Array.isArray(jobs) ? jobs.length : (options.totalImages ?? 0);
   const writer = new PoolWriter(
     path.join(opts.outDir, 'all'),
     'all',
     {
       format: 'shelfssl-crops',
-      version: 1,
+      version: CROP_INDEX_VERSION,
       cropSize: opts.cropSize,
       channels: 3,
       dtype: 'uint8',
@@ -60,6 +65,7 @@ export async function cropAllBoxes(options: CropAllOptions): Promise<CropAllResu
   const imagesDir = path.join(opts.root, 'images');
   let crops = 0;
   let heldOut = 0;
+  let images = 0;
   await forEachOrdered(
     jobs,
     { concurrency: opts.concurrency },
@@ -79,9 +85,14 @@ export async function cropAllBoxes(options: CropAllOptions): Promise<CropAllResu
         });
       }
       crops += job.boxes.length;
-      options.onProgress?.({ doneImages: index + 1, totalImages: jobs.length, crops });
+      images = index + 1;
+      options.onProgress?.({ doneImages: images, totalImages: Math.max(totalImages, images), crops });
     },
   );
   const pool = await writer.close();
-  return { cropSize: opts.cropSize, images: jobs.length, crops, heldOut, pool: { dir: writer.dir, ...pool } };
+  return { cropSize: opts.cropSize, images, crops, heldOut, pool: { dir: writer.dir, ...pool } };
+}
+
+function isStream(boxes: CropAllOptions['boxes']): boxes is AsyncIterable<ImageJob> {
+  return Symbol.asyncIterator in boxes;
 }

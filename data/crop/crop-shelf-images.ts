@@ -15,6 +15,7 @@ import {
   type Resizer,
   scaleRegion,
 } from './extract-crops.js';
+import { CROP_INDEX_VERSION } from './index-format.js';
 import { type PoolMeta, PoolWriter } from './pool-writer.js';
 import { stratifiedTestSplit } from './test-split.js';
 
@@ -93,7 +94,7 @@ export async function cropShelfImages(options: CropOptions): Promise<CropResult>
   const jobs = groupByImage(options.boxes);
   const meta: PoolMeta = {
     format: 'shelfssl-crops',
-    version: 1,
+    version: CROP_INDEX_VERSION,
     cropSize: opts.cropSize,
     channels: 3,
     dtype: 'uint8',

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { collectRecords, readIndexHeader, readNdjsonRecords } from '../ndjson-index.js';
 import { decodeNpy } from '../npy.js';
 
 export const POOLS = ['labelled', 'unlabelled'] as const;
@@ -33,9 +34,14 @@ export const cropIndexEntrySchema = z.object({
 });
 export type CropIndexEntry = z.infer<typeof cropIndexEntrySchema>;
 
+/** Version 2: the header (index.json) holds no entries; they are one NDJSON line each in index.ndjson. */
+export const CROP_INDEX_VERSION = 2;
+export const CROP_INDEX_FILE = 'index.json';
+export const CROP_ENTRIES_FILE = 'index.ndjson';
+
 export const cropIndexSchema = z.object({
   format: z.literal('shelfssl-crops'),
-  version: z.literal(1),
+  version: z.literal(CROP_INDEX_VERSION),
   pool: z.enum([...POOLS, 'all']),
   cropSize: z.number().int().positive(),
   channels: z.literal(3),
@@ -47,21 +53,29 @@ export const cropIndexSchema = z.object({
   testShare: z.number(),
   shards: z.array(z.object({ file: shardName, rows: z.number().int().min(0) })),
   count: z.number().int().min(0),
-  entries: z.array(cropIndexEntrySchema),
 });
+/** A pool's header: everything but the entries, which `cropEntries` streams. */
 export type CropIndex = z.infer<typeof cropIndexSchema>;
 
-/** Reads and validates `<poolDir>/index.json`; errors name the field that is wrong. */
+/** Reads and validates `<poolDir>/index.json` (the header); errors name the field that is wrong. */
 export async function readCropIndex(poolDir: string): Promise<CropIndex> {
-  const file = path.join(poolDir, 'index.json');
-  const parsed = cropIndexSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(
-      `${file}: ${issue.path.join('.')}: ${issue.message} (re-run the crop step to rewrite it)`,
-    );
-  }
-  return parsed.data;
+  return await readIndexHeader(path.join(poolDir, CROP_INDEX_FILE), cropIndexSchema, {
+    format: 'shelfssl-crops',
+    version: CROP_INDEX_VERSION,
+    step: 'crop',
+  });
+}
+
+/** The pool's entries in row order, one line of `<poolDir>/index.ndjson` at a time. */
+export function cropEntries(poolDir: string, index: CropIndex): AsyncGenerator<CropIndexEntry> {
+  const source = { file: path.join(poolDir, CROP_ENTRIES_FILE), step: 'crop', count: index.count };
+  return readNdjsonRecords(source, cropIndexEntrySchema);
+}
+
+/** Every entry, collected: only for pools known to be small (tests, the labelled benchmark pools). */
+export async function collectCropEntries(poolDir: string, index: CropIndex): Promise<CropIndexEntry[]> {
+  const source = { file: path.join(poolDir, CROP_ENTRIES_FILE), step: 'crop', count: index.count };
+  return await collectRecords(source, cropIndexEntrySchema);
 }
 
 /** Loads one shard as uint8 NHWC pixels. */

@@ -12,6 +12,8 @@ export { isHeldOut } from './held-out.js';
 export {
   type CropIndex,
   type CropIndexEntry,
+  collectCropEntries,
+  cropEntries,
   cropIndexEntrySchema,
   cropIndexSchema,
   POOLS,
@@ -19,4 +21,5 @@ export {
   readCropIndex,
   readCropShard,
 } from './index-format.js';
+export { type LoadedCropIndex, readCropIndexWithEntries } from './load-pool.js';
 export { stratifiedTestSplit } from './test-split.js';

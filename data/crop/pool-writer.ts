@@ -1,14 +1,22 @@
-import { type FileHandle, mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { NdjsonWriter } from '../ndjson-index.js';
 import { npyHeader } from '../npy.js';
-import type { CropIndex, CropIndexEntry, Pool } from './index-format.js';
+import {
+  CROP_ENTRIES_FILE,
+  CROP_INDEX_FILE,
+  type CropIndex,
+  type CropIndexEntry,
+  type Pool,
+} from './index-format.js';
 
-export type PoolMeta = Omit<CropIndex, 'shards' | 'count' | 'entries' | 'pool'>;
+export type PoolMeta = Omit<CropIndex, 'shards' | 'count' | 'pool'>;
 
 /**
  * Appends crops to one pool: fills a shard buffer, writes it out as `.npy` when full, and streams index
- * entries to `index.json` as it goes, so memory stays at one shard whatever the dataset size. The index is
- * written under a temporary name and renamed at the end, so a crashed run never leaves a plausible index.
+ * entries to `index.ndjson` as it goes, so memory stays at one shard whatever the dataset size. The header
+ * `index.json` (shards, count) is written last, after the entries are renamed into place, so a crashed run
+ * never leaves a plausible index.
  */
 export class PoolWriter {
   private readonly rowBytes: number;
@@ -16,9 +24,8 @@ export class PoolWriter {
   private rows = 0;
   private count = 0;
   private readonly shards: Array<{ file: string; rows: number }> = [];
-  private pendingEntries: string[] = [];
-  private index: FileHandle | null = null;
-  private firstEntry = true;
+  private pendingEntries: CropIndexEntry[] = [];
+  private entries: NdjsonWriter<CropIndexEntry> | null = null;
 
   constructor(
     readonly dir: string,
@@ -32,16 +39,14 @@ export class PoolWriter {
 
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    this.index = await open(path.join(this.dir, 'index.json.partial'), 'w');
-    const head = JSON.stringify({ ...this.meta, pool: this.pool });
-    await this.index.write(`${head.slice(0, -1)},"entries":[`);
+    this.entries = await NdjsonWriter.open(path.join(this.dir, `${CROP_ENTRIES_FILE}.partial`));
   }
 
   /** `pixels` holds one crop (S×S×3) at `offset`. */
   async add(pixels: Uint8Array, offset: number, entry: Omit<CropIndexEntry, 'shard' | 'row'>): Promise<void> {
     this.buffer.set(pixels.subarray(offset, offset + this.rowBytes), this.rows * this.rowBytes);
     const full: CropIndexEntry = { ...entry, shard: this.shardName(this.shards.length), row: this.rows };
-    this.pendingEntries.push(JSON.stringify(full));
+    this.pendingEntries.push(full);
     this.rows++;
     this.count++;
     if (this.rows === this.shardSize) await this.flush();
@@ -49,10 +54,10 @@ export class PoolWriter {
 
   async close(): Promise<{ count: number; shards: Array<{ file: string; rows: number }> }> {
     await this.flush();
-    const handle = this.requireIndex();
-    await handle.write(`\n],"shards":${JSON.stringify(this.shards)},"count":${this.count}}\n`);
-    await handle.close();
-    await rename(path.join(this.dir, 'index.json.partial'), path.join(this.dir, 'index.json'));
+    await this.requireEntries().close();
+    await rename(path.join(this.dir, `${CROP_ENTRIES_FILE}.partial`), path.join(this.dir, CROP_ENTRIES_FILE));
+    const header: CropIndex = { ...this.meta, pool: this.pool, shards: this.shards, count: this.count };
+    await writeFile(path.join(this.dir, CROP_INDEX_FILE), `${JSON.stringify(header)}\n`);
     return { count: this.count, shards: this.shards };
   }
 
@@ -68,16 +73,15 @@ export class PoolWriter {
       await shard.close();
     }
     this.shards.push({ file, rows: this.rows });
-    const separator = this.firstEntry ? '\n' : ',\n';
-    await this.requireIndex().write(separator + this.pendingEntries.join(',\n'));
-    this.firstEntry = false;
+    const entries = this.requireEntries();
+    for (const entry of this.pendingEntries) await entries.write(entry);
     this.pendingEntries = [];
     this.rows = 0;
   }
 
-  private requireIndex(): FileHandle {
-    if (!this.index) throw new Error('PoolWriter used before open()');
-    return this.index;
+  private requireEntries(): NdjsonWriter<CropIndexEntry> {
+    if (!this.entries) throw new Error('PoolWriter used before open()');
+    return this.entries;
   }
 
   private shardName(n: number): string {

@@ -4,8 +4,10 @@ export {
   DatasetLayoutError,
   type IngestOptions,
   type IngestResult,
+  type IngestSummary,
   ingestOptionsSchema,
   ingestSku110k,
+  ingestSku110kStreamed,
 } from './ingest.js';
 export { resolveImageName } from './safe-path.js';
 export { summariseReasons } from './tally.js';

@@ -59,12 +59,15 @@ export interface IngestResult {
   warnings: Record<WarningReason, ReasonCount>;
 }
 
+/** What ingest counted, without the boxes themselves (the streamed ingest writes those to a file). */
+export type IngestSummary = Omit<IngestResult, 'boxes'>;
+
 /** Thrown after a full pass when too many rows were bad; `result` holds everything that was counted. */
 export class BadInputShareError extends Error {
   override name = 'BadInputShareError';
   constructor(
     message: string,
-    readonly result: IngestResult,
+    readonly result: IngestSummary,
   ) {
     super(message);
   }
@@ -101,11 +104,71 @@ const CSV_NAME = /^annotations_(train|val|test)\.csv$/;
 export async function ingestSku110k(options: IngestOptions): Promise<IngestResult> {
   const opts = ingestOptionsSchema.parse(options);
   const imagesDir = path.join(opts.root, 'images');
-  const csvFiles = await findAnnotationCsvs(opts.root);
   const bad = new ReasonTally(BAD_ROW_REASONS, opts.examplesPerReason);
   const warnings = new ReasonTally(WARNING_REASONS, opts.examplesPerReason);
-  const rowsBySplit: Record<Split, number> = { train: 0, val: 0, test: 0 };
   const candidates: Candidate[] = [];
+  const rowsBySplit = await readAllRows(opts, bad, warnings, (c) => {
+    candidates.push(c);
+  });
+  const probes = await probeAll(imagesDir, imageNames(candidates), opts);
+  const summary = new SummaryBuilder(probes);
+  const boxes: BoxRow[] = [];
+  for (const c of candidates) {
+    const box = acceptRow(c, probes, opts.boxPolicy, bad, warnings);
+    if (box) {
+      boxes.push(box);
+      summary.add(box);
+    }
+  }
+  const result = { boxes, ...(await finish(opts, imagesDir, probes, summary, rowsBySplit, bad, warnings)) };
+  return result;
+}
+
+/**
+ * The same checks, counts and accepted boxes as `ingestSku110k`, but the boxes go to `sink` one at a time (in
+ * CSV order) instead of into an array: the CSVs are read twice (row checks and image names; then, with the
+ * images probed, the image checks), so memory holds the photos' probes and one row, not every row.
+ */
+export async function ingestSku110kStreamed(
+  options: IngestOptions,
+  sink: (box: BoxRow) => Promise<void>,
+): Promise<IngestSummary> {
+  const opts = ingestOptionsSchema.parse(options);
+  const imagesDir = path.join(opts.root, 'images');
+  const bad = new ReasonTally(BAD_ROW_REASONS, opts.examplesPerReason);
+  const warnings = new ReasonTally(WARNING_REASONS, opts.examplesPerReason);
+  const names = new Set<string>();
+  const rowsBySplit = await readAllRows(opts, bad, warnings, (c) => {
+    names.add(c.image);
+  });
+  const probes = await probeAll(imagesDir, [...names], opts);
+  const summary = new SummaryBuilder(probes);
+  // Second pass: the row checks again (counted already: their tallies are thrown away), then the image checks.
+  const again = {
+    bad: new ReasonTally(BAD_ROW_REASONS, 0),
+    warnings: new ReasonTally(WARNING_REASONS, 0),
+  };
+  await readAllRows(opts, again.bad, again.warnings, async (c) => {
+    const box = acceptRow(c, probes, opts.boxPolicy, bad, warnings);
+    if (!box) return;
+    summary.add(box);
+    await sink(box);
+  });
+  return await finish(opts, imagesDir, probes, summary, rowsBySplit, bad, warnings);
+}
+
+type ParsedIngestOptions = z.output<typeof ingestOptionsSchema>;
+
+/** Every CSV's rows through the row-level checks; each good row goes to `onRow`. Returns rows per split. */
+async function readAllRows(
+  opts: ParsedIngestOptions,
+  bad: ReasonTally<BadRowReason>,
+  warnings: ReasonTally<WarningReason>,
+  onRow: (c: Candidate) => void | Promise<void>,
+): Promise<Record<Split, number>> {
+  const imagesDir = path.join(opts.root, 'images');
+  const csvFiles = await findAnnotationCsvs(opts.root);
+  const rowsBySplit: Record<Split, number> = { train: 0, val: 0, test: 0 };
   for (const { split, file, unrecognised } of csvFiles) {
     if (unrecognised) {
       warnings.add('unrecognised_file', {
@@ -118,13 +181,24 @@ export async function ingestSku110k(options: IngestOptions): Promise<IngestResul
     }
     const lines = csvLinesOfFile(await annotationCsvPath(opts.root, file));
     const budget = opts.maxRows - SPLITS.reduce((sum, s) => sum + rowsBySplit[s], 0);
-    rowsBySplit[split] += await collectRows(lines, file, split, imagesDir, bad, warnings, candidates, budget);
+    rowsBySplit[split] += await collectRows(lines, file, split, imagesDir, bad, warnings, onRow, budget);
   }
-  const probes = await probeAll(imagesDir, candidates, opts.verify, opts.concurrency, opts.maxImagePixels);
-  const boxes = acceptRows(candidates, probes, opts.boxPolicy, bad, warnings);
+  return rowsBySplit;
+}
+
+/** The checks and counts after the boxes: unannotated images, the summary, the bad-share limit. */
+async function finish(
+  opts: ParsedIngestOptions,
+  imagesDir: string,
+  probes: ReadonlyMap<string, ImageProbe>,
+  summary: SummaryBuilder,
+  rowsBySplit: Record<Split, number>,
+  bad: ReasonTally<BadRowReason>,
+  warnings: ReasonTally<WarningReason>,
+): Promise<IngestSummary> {
   noteFormatMismatches(probes, warnings);
   await noteUnannotatedImages(imagesDir, probes, warnings);
-  const result = summarise(boxes, probes, rowsBySplit, bad, warnings);
+  const result = summary.result(rowsBySplit, bad, warnings);
   if (result.counts.rows > 0 && result.counts.badRows / result.counts.rows > opts.maxBadShare) {
     const share = ((100 * result.counts.badRows) / result.counts.rows).toFixed(1);
     throw new BadInputShareError(
@@ -186,7 +260,7 @@ async function collectRows(
   imagesDir: string,
   bad: ReasonTally<BadRowReason>,
   warnings: ReasonTally<WarningReason>,
-  out: Candidate[],
+  onRow: (c: Candidate) => void | Promise<void>,
   maxRows: number,
 ): Promise<number> {
   let rows = 0;
@@ -240,7 +314,8 @@ async function collectRows(
     if (row.className !== 'object') {
       warnings.add('class_not_object', { ...example, detail: `class '${row.className}' kept as a box` });
     }
-    out.push({
+    // Awaited only when the callback is async (the streamed pass): a microtask per row costs the other pass.
+    const pending = onRow({
       file,
       line,
       text,
@@ -255,70 +330,69 @@ async function collectRows(
       csvHeight: row.imageHeight,
       className: row.className,
     });
+    if (pending) await pending;
   }
   return rows;
 }
 
+/** Image names in order of first appearance. */
+function imageNames(candidates: readonly Candidate[]): string[] {
+  return [...new Set(candidates.map((c) => c.image))];
+}
+
 async function probeAll(
   imagesDir: string,
-  candidates: readonly Candidate[],
-  verify: 'header' | 'decode',
-  concurrency: number,
-  maxPixels: number,
+  names: readonly string[],
+  opts: Pick<ParsedIngestOptions, 'verify' | 'concurrency' | 'maxImagePixels'>,
 ): Promise<Map<string, ImageProbe>> {
-  const names = [...new Set(candidates.map((c) => c.image))];
-  const probes = await mapLimited(names, concurrency, (name) =>
-    probeImage(imagesDir, name, verify, maxPixels),
+  const probes = await mapLimited(names, opts.concurrency, (name) =>
+    probeImage(imagesDir, name, opts.verify, opts.maxImagePixels),
   );
   return new Map(names.map((name, i) => [name, probes[i]!]));
 }
 
-/** Image-dependent checks; keeps CSV order so box order (and everything downstream) is deterministic. */
-function acceptRows(
-  candidates: readonly Candidate[],
+/** Image-dependent checks of one row (callers keep CSV order, so box order downstream is deterministic). */
+function acceptRow(
+  c: Candidate,
   probes: ReadonlyMap<string, ImageProbe>,
   boxPolicy: 'clip' | 'drop',
   bad: ReasonTally<BadRowReason>,
   warnings: ReasonTally<WarningReason>,
-): BoxRow[] {
-  const boxes: BoxRow[] = [];
-  for (const c of candidates) {
-    const probe = probes.get(c.image)!;
-    const example: ReasonExample = { file: c.file, line: c.line, text: c.text, detail: '' };
-    if (!probe.ok) {
-      bad.add(probe.reason, { ...example, detail: probe.detail });
-      continue;
-    }
-    if (probe.width !== c.csvWidth || probe.height !== c.csvHeight) {
-      const detail = `CSV says ${c.csvWidth}x${c.csvHeight}, the file is ${probe.width}x${probe.height}`;
-      bad.add('image_size_mismatch', { ...example, detail });
-      continue;
-    }
-    const clipped = {
-      x1: Math.max(0, c.x1),
-      y1: Math.max(0, c.y1),
-      x2: Math.min(probe.width, c.x2),
-      y2: Math.min(probe.height, c.y2),
-    };
-    const outside = clipped.x1 !== c.x1 || clipped.y1 !== c.y1 || clipped.x2 !== c.x2 || clipped.y2 !== c.y2;
-    if (outside) {
-      const detail = `box (${c.x1},${c.y1})-(${c.x2},${c.y2}) leaves the ${probe.width}x${probe.height} image`;
-      if (boxPolicy === 'drop' || clipped.x2 <= clipped.x1 || clipped.y2 <= clipped.y1) {
-        bad.add('box_outside_image', { ...example, detail });
-        continue;
-      }
-      warnings.add('box_clipped', { ...example, detail: `${detail}; clipped` });
-    }
-    boxes.push({
-      boxId: c.boxId,
-      split: c.split,
-      image: c.image,
-      ...clipped,
-      imageWidth: probe.width,
-      imageHeight: probe.height,
-    });
+): BoxRow | undefined {
+  const probe = probes.get(c.image)!;
+  const example: ReasonExample = { file: c.file, line: c.line, text: c.text, detail: '' };
+  if (!probe.ok) {
+    bad.add(probe.reason, { ...example, detail: probe.detail });
+    return undefined;
   }
-  return boxes;
+  if (probe.width !== c.csvWidth || probe.height !== c.csvHeight) {
+    const detail = `CSV says ${c.csvWidth}x${c.csvHeight}, the file is ${probe.width}x${probe.height}`;
+    bad.add('image_size_mismatch', { ...example, detail });
+    return undefined;
+  }
+  const clipped = {
+    x1: Math.max(0, c.x1),
+    y1: Math.max(0, c.y1),
+    x2: Math.min(probe.width, c.x2),
+    y2: Math.min(probe.height, c.y2),
+  };
+  const outside = clipped.x1 !== c.x1 || clipped.y1 !== c.y1 || clipped.x2 !== c.x2 || clipped.y2 !== c.y2;
+  if (outside) {
+    const detail = `box (${c.x1},${c.y1})-(${c.x2},${c.y2}) leaves the ${probe.width}x${probe.height} image`;
+    if (boxPolicy === 'drop' || clipped.x2 <= clipped.x1 || clipped.y2 <= clipped.y1) {
+      bad.add('box_outside_image', { ...example, detail });
+      return undefined;
+    }
+    warnings.add('box_clipped', { ...example, detail: `${detail}; clipped` });
+  }
+  return {
+    boxId: c.boxId,
+    split: c.split,
+    image: c.image,
+    ...clipped,
+    imageWidth: probe.width,
+    imageHeight: probe.height,
+  };
 }
 
 /** A PNG (or other format) named .jpg is accepted: the pixels decode fine and boxes refer to them. */
@@ -357,34 +431,51 @@ async function noteUnannotatedImages(
   }
 }
 
-function summarise(
-  boxes: BoxRow[],
-  probes: ReadonlyMap<string, ImageProbe>,
-  rowsBySplit: Record<Split, number>,
-  bad: ReasonTally<BadRowReason>,
-  warnings: ReasonTally<WarningReason>,
-): IngestResult {
-  const images: ImageInfo[] = [];
-  const seen = new Set<string>();
-  const bySplit = Object.fromEntries(
-    SPLITS.map((s) => [s, { rows: rowsBySplit[s], goodBoxes: 0, images: 0 }]),
-  ) as IngestResult['counts']['bySplit'];
-  for (const box of boxes) {
-    bySplit[box.split].goodBoxes++;
+/** Counts boxes per split and lists each (split, image) once, fed one accepted box at a time. */
+class SummaryBuilder {
+  private readonly images: ImageInfo[] = [];
+  private readonly seen = new Set<string>();
+  private readonly goodBySplit: Record<Split, number> = { train: 0, val: 0, test: 0 };
+  private readonly imagesBySplit: Record<Split, number> = { train: 0, val: 0, test: 0 };
+  private goodBoxes = 0;
+
+  constructor(private readonly probes: ReadonlyMap<string, ImageProbe>) {}
+
+  add(box: BoxRow): void {
+    this.goodBoxes++;
+    this.goodBySplit[box.split]++;
     const key = `${box.split}/${box.image}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const probe = probes.get(box.image);
-    if (!probe?.ok) continue;
-    images.push({ name: box.image, split: box.split, width: probe.width, height: probe.height });
-    bySplit[box.split].images++;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const probe = this.probes.get(box.image);
+    if (!probe?.ok) return;
+    this.images.push({ name: box.image, split: box.split, width: probe.width, height: probe.height });
+    this.imagesBySplit[box.split]++;
   }
-  const rows = SPLITS.reduce((sum, s) => sum + rowsBySplit[s], 0);
-  return {
-    boxes,
-    images,
-    counts: { rows, goodBoxes: boxes.length, badRows: bad.total(), images: images.length, bySplit },
-    bad: bad.toJSON(),
-    warnings: warnings.toJSON(),
-  };
+
+  result(
+    rowsBySplit: Record<Split, number>,
+    bad: ReasonTally<BadRowReason>,
+    warnings: ReasonTally<WarningReason>,
+  ): IngestSummary {
+    const bySplit = Object.fromEntries(
+      SPLITS.map((s) => [
+        s,
+        { rows: rowsBySplit[s], goodBoxes: this.goodBySplit[s], images: this.imagesBySplit[s] },
+      ]),
+    ) as IngestResult['counts']['bySplit'];
+    const rows = SPLITS.reduce((sum, s) => sum + rowsBySplit[s], 0);
+    return {
+      images: this.images,
+      counts: {
+        rows,
+        goodBoxes: this.goodBoxes,
+        badRows: bad.total(),
+        images: this.images.length,
+        bySplit,
+      },
+      bad: bad.toJSON(),
+      warnings: warnings.toJSON(),
+    };
+  }
 }

@@ -9,7 +9,7 @@ import {
   cropAllBoxes,
   cropShelfImages,
   isHeldOut,
-  readCropIndex,
+  readCropIndexWithEntries,
   readCropShard,
 } from '../../data/crop/index.js';
 import { matchLabels, readLabelCsv } from '../../data/labels/index.js';
@@ -51,7 +51,7 @@ test('crop counts match the CSV box counts exactly, split into the two pools', (
 
 test('shards are uint8 NHWC .npy files whose rows add up, and the index points into them', async () => {
   for (const pool of [first.labelled, first.unlabelled]) {
-    const index = await readCropIndex(pool.dir);
+    const index = await readCropIndexWithEntries(pool.dir);
     assert.equal(index.entries.length, pool.count);
     assert.equal(index.count, pool.count);
     assert.ok(index.shards.length > 1, 'shardSize 16 forces several shards');
@@ -70,9 +70,9 @@ test('shards are uint8 NHWC .npy files whose rows add up, and the index points i
     }
     assert.equal(new Set(index.entries.map((e) => `${e.shard}:${e.row}`)).size, pool.count);
   }
-  const labelled = await readCropIndex(first.labelled.dir);
+  const labelled = await readCropIndexWithEntries(first.labelled.dir);
   assert.ok(labelled.entries.every((e) => e.label !== null && e.split !== null));
-  const unlabelled = await readCropIndex(first.unlabelled.dir);
+  const unlabelled = await readCropIndexWithEntries(first.unlabelled.dir);
   assert.ok(unlabelled.entries.every((e) => e.label === null && e.split === null));
 });
 
@@ -84,7 +84,7 @@ test('the test split is stratified: round(15%) of each class', () => {
 });
 
 test('a crop holds the pixels of its box (compared with sharp extract + resize of the JPEG)', async () => {
-  const index = await readCropIndex(first.unlabelled.dir);
+  const index = await readCropIndexWithEntries(first.unlabelled.dir);
   const entry = index.entries[3]!;
   const [x1, y1, x2, y2] = entry.box;
   const reference = await sharp(path.join(root, 'images', entry.image))
@@ -139,10 +139,10 @@ test('a different seed draws a different test split; labels for unknown boxes ar
     seed: 4,
     resizer: 'sharp',
   });
-  const a = (await readCropIndex(first.labelled.dir)).entries
+  const a = (await readCropIndexWithEntries(first.labelled.dir)).entries
     .filter((e) => e.split === 'test')
     .map((e) => e.boxId);
-  const b = (await readCropIndex(other.labelled.dir)).entries
+  const b = (await readCropIndexWithEntries(other.labelled.dir)).entries
     .filter((e) => e.split === 'test')
     .map((e) => e.boxId);
   assert.equal(a.length, b.length);
@@ -168,7 +168,7 @@ test('label-blind cropping: every box in pool all, the same pixels, a held-out r
     seed: 3,
   });
   assert.equal(all.crops, ingest.boxes.length);
-  const index = await readCropIndex(all.pool.dir);
+  const index = await readCropIndexWithEntries(all.pool.dir);
   assert.equal(index.pool, 'all');
   assert.ok(index.entries.every((e) => e.label === null && e.split !== null));
   const heldOut = index.entries.filter((e) => e.split === 'test');
@@ -176,7 +176,7 @@ test('label-blind cropping: every box in pool all, the same pixels, a held-out r
   assert.ok(heldOut.length > 0 && heldOut.length < index.entries.length / 3, `${heldOut.length} held out`);
   for (const e of index.entries) assert.equal(e.split === 'test', isHeldOut(e.boxId, 3, 0.15));
   // The same crop pixels as the labelled pool holds for that box.
-  const labelled = await readCropIndex(first.labelled.dir);
+  const labelled = await readCropIndexWithEntries(first.labelled.dir);
   const probe = labelled.entries[0]!;
   const twin = index.entries.find((e) => e.boxId === probe.boxId)!;
   const per = 32 * 32 * 3;

@@ -10,12 +10,25 @@ import { expandPaperPipeline, RunConfigSchema } from '../../pipelines/paper.js';
 import { bucketOf, readArtefactFile, readManifest } from '../../store/artefacts.js';
 import { type RunningWorker, startTestWorker } from '../support/worker.js';
 
-const IndexSchema = z.object({
-  entries: z.array(
-    z.object({ boxId: z.string(), label: z.number().nullable(), split: z.string().nullable() }),
-  ),
+const EntrySchema = z.object({
+  boxId: z.string(),
+  label: z.number().nullable(),
+  split: z.string().nullable(),
 });
-const BoxesSchema = z.object({ labels: z.array(z.object({ boxId: z.string(), label: z.number() })) });
+const HeaderSchema = z.object({ version: z.literal(2), count: z.number() });
+const BoxesSchema = z.object({
+  count: z.number(),
+  labels: z.array(z.object({ boxId: z.string(), label: z.number() })),
+});
+
+/** The records of an NDJSON artefact file, one per line. */
+function ndjson(data: Buffer): unknown[] {
+  return data
+    .toString()
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
 
 let w: RunningWorker;
 before(async () => {
@@ -45,9 +58,15 @@ it('ingests and crops 200 generated Fashion-MNIST shelves through the DAG: count
   assert.equal(ingest.metrics.images, 200);
   assert.equal(ingest.metrics.goodBoxes, csvRows);
   assert.equal(crop.metrics.crops, csvRows, 'one crop per CSV box');
-  const index = IndexSchema.parse(
+  const header = HeaderSchema.parse(
     JSON.parse((await readArtefactFile(bucket, crop, 'all/index.json')).toString()),
   );
+  assert.equal(header.count, csvRows);
+  const index = {
+    entries: ndjson(await readArtefactFile(bucket, crop, 'all/index.ndjson')).map((e) =>
+      EntrySchema.parse(e),
+    ),
+  };
   assert.equal(index.entries.length, csvRows);
   assert.ok(
     index.entries.every((e) => e.label === null),
@@ -55,9 +74,11 @@ it('ingests and crops 200 generated Fashion-MNIST shelves through the DAG: count
   );
   const heldOut = new Set(index.entries.filter((e) => e.split === 'test').map((e) => e.boxId));
   assert.equal(crop.metrics.heldOut, heldOut.size);
-  const { labels } = BoxesSchema.parse(
+  const { labels, count } = BoxesSchema.parse(
     JSON.parse((await readArtefactFile(bucket, ingest, 'boxes.json')).toString()),
   );
+  assert.equal(count, csvRows);
+  assert.equal(ndjson(await readArtefactFile(bucket, ingest, 'boxes.ndjson')).length, csvRows);
   assert.equal(labels.length, ingest.metrics.labelledBoxes);
   for (let label = 0; label < 5; label++) {
     const ofClass = labels.filter((l) => l.label === label);

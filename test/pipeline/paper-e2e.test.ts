@@ -231,7 +231,11 @@ describe('the paper pipeline end to end on generated shelves', () => {
     const crop = (await readManifest(bucket, 'crop', run.refs.crop!.key))!;
     const heldOut = new Set(
       (
-        JSON.parse((await readArtefactFile(bucket, crop, 'all/index.json')).toString()).entries as {
+        (await readArtefactFile(bucket, crop, 'all/index.ndjson'))
+          .toString()
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line)) as {
           boxId: string;
           split: string;
         }[]

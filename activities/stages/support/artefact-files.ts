@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { RecordsSource } from '../../../data/ndjson-index.js';
 import { isInside } from '../../../data/sku110k/safe-path.js';
 import { artefactFileNameProblem } from '../../../store/file-name.js';
 import { StageFailure } from '../../stage-failure.js';
@@ -30,9 +31,34 @@ export async function downloadInputFiles(
       );
     }
     await mkdir(path.dirname(dest), { recursive: true });
-    await writeFile(dest, await input.read(f.name));
+    await downloadTo(input, f.name, dest);
   }
   return target;
+}
+
+/** One file of an input to a local path, streamed where the input can (sha256-verified either way). */
+export async function downloadTo(input: LoadedInput, name: string, dest: string): Promise<void> {
+  if (input.download) await input.download(name, dest);
+  else await writeFile(dest, await input.read(name));
+}
+
+/**
+ * An input's NDJSON records file, downloaded into `scratch` (streamed), as the source a records reader takes:
+ * `count` from the header read just before, `step` the stage that writes it (for the fix in errors).
+ */
+export async function inputRecordsFile(
+  input: LoadedInput,
+  name: string,
+  scratch: string,
+  header: { count: number; step: string },
+): Promise<RecordsSource> {
+  const problem = artefactFileNameProblem(name);
+  if (problem) throw new StageFailure(`records file ${JSON.stringify(name)}: ${problem}`);
+  const dir = path.resolve(scratch, input.ref.stage, input.ref.key.slice(0, 16));
+  const file = path.join(dir, name);
+  await mkdir(path.dirname(file), { recursive: true });
+  await downloadTo(input, name, file);
+  return { file, step: header.step, count: header.count };
 }
 
 /** Lets CPU-bound loops breathe so heartbeats and cancellation get through between steps. */

@@ -19,16 +19,30 @@ export async function readBoxLabels(ingest: IngestInput): Promise<BoxLabels> {
   return { classes: table.classes, labelOf: new Map(table.labels.map((l) => [l.boxId, l.label])) };
 }
 
-/** Labelled crops split by region: `test` the fixed test split, `train` what samples draw from. */
+type Splits = { train: { id: string; label: number }[]; test: { id: string; label: number }[] };
+type SplitEntry = { boxId: string; split: 'train' | 'test' | null };
+
+/**
+ * Labelled crops split by region: `test` the fixed test split, `train` what samples draw from. Entries may
+ * stream (the crop index's index.ndjson): only the labelled ones are kept.
+ */
+export function labelledSplits(entries: Iterable<SplitEntry>, labels: BoxLabels): Splits;
+export function labelledSplits(entries: AsyncIterable<SplitEntry>, labels: BoxLabels): Promise<Splits>;
 export function labelledSplits(
-  entries: readonly { boxId: string; split: 'train' | 'test' | null }[],
+  entries: Iterable<SplitEntry> | AsyncIterable<SplitEntry>,
   labels: BoxLabels,
-): { train: { id: string; label: number }[]; test: { id: string; label: number }[] } {
-  const train: { id: string; label: number }[] = [];
-  const test: { id: string; label: number }[] = [];
-  for (const e of entries) {
+): Splits | Promise<Splits> {
+  const splits: Splits = { train: [], test: [] };
+  const add = (e: SplitEntry) => {
     const label = labels.labelOf.get(e.boxId);
-    if (label !== undefined) (e.split === 'test' ? test : train).push({ id: e.boxId, label });
+    if (label !== undefined) (e.split === 'test' ? splits.test : splits.train).push({ id: e.boxId, label });
+  };
+  if (Symbol.asyncIterator in entries) {
+    return (async () => {
+      for await (const e of entries) add(e);
+      return splits;
+    })();
   }
-  return { train, test };
+  for (const e of entries) add(e);
+  return splits;
 }

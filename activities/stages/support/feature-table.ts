@@ -1,8 +1,17 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { collectRecords } from '../../../data/ndjson-index.js';
 import { decodeNpy } from '../../../data/npy.js';
-import type { FeatureEntry, FeatureIndex } from '../../../pipelines/artefacts/feature-index-file.js';
+import {
+  FEATURE_ENTRIES_FILE,
+  type FeatureEntry,
+  FeatureEntrySchema,
+  type FeatureIndex,
+} from '../../../pipelines/artefacts/feature-index-file.js';
 import type { featuresStage } from '../../../pipelines/stages.js';
 import type { LoadedInput } from '../../stage-types.js';
-import { readInputJson } from './artefact-files.js';
+import { inputRecordsFile, readInputJson } from './artefact-files.js';
 
 export type { FeatureEntry, FeatureIndex };
 
@@ -15,8 +24,22 @@ export interface FeatureMatrix {
   values: Float32Array;
 }
 
+/**
+ * The header and every entry (streamed from index.ndjson, collected): heads and evaluation read every row's
+ * features anyway. The records file goes through a temporary folder removed afterwards.
+ */
 export async function readFeatureIndex(input: FeaturesInput): Promise<FeatureIndex> {
-  return await readInputJson(input, 'index.json');
+  const header = await readInputJson(input, 'index.json');
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'shelfssl-feature-index-'));
+  try {
+    const source = await inputRecordsFile(input, FEATURE_ENTRIES_FILE, scratch, {
+      count: header.count,
+      step: 'features',
+    });
+    return { ...header, entries: await collectRecords(source, FeatureEntrySchema) };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /** Every crop's features as a single matrix (shards verified by sha256 as they download). */

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
+import type { CropRowSource } from '../../../data/crop/pool-rows.js';
 import { encodeNpy } from '../../../data/npy.js';
 import { extractFeatures } from '../../../ml/models/index.js';
 import type { PhotoPartitionsFile } from '../../../pipelines/artefacts/photo-partitions-file.js';
@@ -8,7 +9,6 @@ import type { ArtefactRef } from '../../../store/artefact-schema.js';
 import { stageCodeIdentity } from '../../stage-code.js';
 import type { StageContext } from '../../stage-types.js';
 import { yieldToEventLoop } from './artefact-files.js';
-import type { CropPool } from './crop-pool.js';
 import { loadFrozenBackbone } from './frozen-backbone.js';
 import { builtFromPhotos, findPhotoArtefact, photoKey, publishPhotoArtefact } from './photo-partitions.js';
 
@@ -73,7 +73,7 @@ export async function photoRows(
 export async function ensurePhotoFeatures(
   ctx: FeaturesContext,
   params: Params,
-  pool: CropPool,
+  pool: CropRowSource,
   wanted: PhotoRows[],
 ): Promise<number> {
   const model = await loadFrozenBackbone(ctx.inputs.backbone);
@@ -96,10 +96,11 @@ export async function ensurePhotoFeatures(
         rows += missing[i]!.rows;
         i++;
       }
+      // The group's rows, read from the pool's shards (one shard held at a time), never the whole pool.
       const pixels = new Uint8Array(rows * per);
       let at = 0;
       for (const p of group) {
-        pixels.set(pool.pixels.subarray(p.start * per, (p.start + p.rows) * per), at * per);
+        pixels.set(await pool.rows(p.start, p.rows), at * per);
         at += p.rows;
       }
       const feats = await extractFeatures(
