@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { FeatureEntry, FeatureIndexHeader } from '../pipelines/artefacts/feature-index-file.js';
+import { swavStage } from './scale-swav.js';
 
 /**
  * The scale run: SKU110K-sized photos (largeShelvesOptions) through ingest -> crop -> features -> sample, each
@@ -19,7 +20,7 @@ import type { FeatureEntry, FeatureIndexHeader } from '../pipelines/artefacts/fe
  */
 
 const SELF = fileURLToPath(import.meta.url);
-const STAGES = ['ingest', 'crop', 'features', 'sample'] as const;
+const STAGES = ['ingest', 'crop', 'features', 'sample', 'swav'] as const;
 type StageName = (typeof STAGES)[number];
 /** Rows the features stage reads and extracts at once (the activity groups photos to ~2,048 rows too). */
 const FEATURE_GROUP_ROWS = 2048;
@@ -188,7 +189,9 @@ async function stage(name: StageName, dir: string): Promise<StageFigures> {
         ? [await cropStage(root, dir), 'crops']
         : name === 'features'
           ? [await featuresStage(dir), 'crops']
-          : [await sampleStage(dir), 'crops'];
+          : name === 'sample'
+            ? [await sampleStage(dir), 'crops']
+            : [await swavStage(dir), 'crops trained on'];
   const seconds = (performance.now() - started) / 1000;
   return { stage: name, seconds, peakRssMiB: peakRssMiB(), items, unit };
 }
