@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { cropAllBoxes } from '../data/crop/index.js';
+import { CROP_INDEX_VERSION } from '../data/crop/index-format.js';
 import { loadCropPoolDir } from '../data/crop/load-pool.js';
 import { matchLabels, readLabelCsv } from '../data/labels/index.js';
 import { decodeNpy, encodeNpy } from '../data/npy.js';
@@ -60,7 +61,8 @@ async function simulatedShelves(dir: string, log: (line: string) => void): Promi
   const labelOf = new Map(
     matchLabels(ingest.boxes, truthRows, { classes: DEFAULT_CLASSES }).labels.map((l) => [l.boxId, l.label]),
   );
-  const cropDir = path.join(dir, 'crops');
+  // The index format's version in the name: crops cached by an older build are made again, not misread.
+  const cropDir = path.join(dir, `crops-v${CROP_INDEX_VERSION}`);
   if (!existsSync(path.join(cropDir, 'all', 'index.json'))) {
     await cropAllBoxes({
       root,

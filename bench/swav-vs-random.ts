@@ -15,6 +15,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { swavTrainingImages } from '../activities/stages/swav/swav-training-images.js';
 import { cropShelfImages } from '../data/crop/index.js';
+import { CROP_INDEX_VERSION } from '../data/crop/index-format.js';
 import { type LoadedCropPool, loadCropPoolDir } from '../data/crop/load-pool.js';
 import { findFashionMnist } from '../data/fashion-mnist.js';
 import { matchLabels, readLabelCsv } from '../data/labels/index.js';
@@ -99,7 +100,11 @@ export async function prepareDataset(options: DatasetOptions): Promise<CropData>
   }
   const testShare = options.testShare ?? 0.15;
   const cropSeed = options.cropSeed ?? 7;
-  const cropDir = path.join(options.dir, `crops-${options.cropSize}-${testShare}-${cropSeed}`);
+  // The index format's version in the name: crops cached by an older build are made again, not misread.
+  const cropDir = path.join(
+    options.dir,
+    `crops-v${CROP_INDEX_VERSION}-${options.cropSize}-${testShare}-${cropSeed}`,
+  );
   if (!existsSync(path.join(cropDir, 'unlabelled', 'index.json'))) {
     const t0 = Date.now();
     const ingest = await ingestSku110k({ root: shelvesDir });
