@@ -1,9 +1,9 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { type CropRowSource, gatherRows } from '../../data/crop/pool-rows.js';
 import { buildBackbone, saveBackboneToMemory } from '../../ml/models/index.js';
 import {
   decodeSwavState,
   encodeSwavState,
-  type ImageBatch,
   type ResolvedSwavSettings,
   resolvedAutoValues,
   resolveSwavSettings,
@@ -16,12 +16,17 @@ import type { ArtefactRef } from '../../store/artefact-schema.js';
 import { StageFailure } from '../stage-runner.js';
 import { defineStage, type LoadedInput, type StageContext } from '../stage-types.js';
 import { readBoxLabels } from './support/box-labels.js';
-import { type CropPool, loadCropPool, trainRegionRows } from './support/crop-pool.js';
+import { type CropPoolIndex, cropRowsOf, readCropPoolIndex } from './support/crop-pool.js';
 import { backendLabel, ensureBackend } from './support/ml-runtime.js';
 import { checkpointLabel, PretrainLoop, type PretrainShape } from './swav/pretrain-loop.js';
-import { chooseMonitorSet, type MonitorSet, monitorKnnAccuracy } from './swav/swav-monitor.js';
+import {
+  chooseMonitorSet,
+  type MonitorCandidate,
+  type MonitorSet,
+  monitorKnnAccuracy,
+} from './swav/swav-monitor.js';
 import { describeChanges, saveHealthyState } from './swav/swav-recovery.js';
-import { swavTrainingImages } from './swav/swav-training-images.js';
+import { swavSubset } from './swav/swav-training-images.js';
 import { loadInitWeights, warmSchedule, withWarmSchedule } from './swav/warm-start.js';
 
 /**
@@ -52,25 +57,38 @@ async function startOrResume(
 }
 
 /**
- * The labelled crops the per-epoch k-NN monitor scores, or null when off, unwired or too few labels. Only
- * with `monitorCrops` > 0 does the pipeline wire `monitor/labels`: the one way labels reach pretraining.
+ * What SwAV reads of the crop index, streamed: the rows outside the held-out region (what it may train on) and,
+ * when the k-NN monitor is on, the labelled train rows. Only with `monitorCrops` > 0 does the pipeline wire
+ * `monitor/labels`: the one way labels reach pretraining.
  */
-async function loadMonitorSet(
+async function trainingRows(
   ctx: StageContext<typeof pretrainStage>,
-  pool: CropPool,
+  pool: CropPoolIndex,
+  params: SwavSettings,
+) {
+  const labelsInput = ctx.inputs['monitor/labels'];
+  const labelOf = params.monitorCrops > 0 && labelsInput ? (await readBoxLabels(labelsInput)).labelOf : null;
+  const train: number[] = [];
+  const labelled: MonitorCandidate[] = [];
+  let row = 0;
+  for await (const e of pool.entries()) {
+    if (e.split !== 'test') train.push(row);
+    const label = labelOf && e.split === 'train' ? labelOf.get(e.boxId) : undefined;
+    if (label !== undefined && label !== null) labelled.push({ row, label });
+    row++;
+  }
+  return { train, labelled };
+}
+
+/** The crops the per-epoch k-NN monitor scores, or null when off, unwired or too few labels. */
+async function loadMonitorSet(
+  ctx: StageContext,
+  candidates: readonly MonitorCandidate[],
+  rows: CropRowSource,
   settings: ResolvedSwavSettings,
 ): Promise<MonitorSet | null> {
-  const labelsInput = ctx.inputs['monitor/labels'];
-  if (settings.monitorCrops === 0 || !labelsInput) return null;
-  const { labelOf } = await readBoxLabels(labelsInput);
-  const labelled = {
-    ...pool,
-    index: {
-      ...pool.index,
-      entries: pool.index.entries.map((e) => ({ ...e, label: labelOf.get(e.boxId) ?? null })),
-    },
-  };
-  const set = chooseMonitorSet(labelled, {
+  if (settings.monitorCrops === 0 || !ctx.inputs['monitor/labels']) return null;
+  const set = await chooseMonitorSet(candidates, rows, {
     size: settings.monitorCrops,
     k: settings.monitorK,
     seed: settings.seed,
@@ -88,25 +106,22 @@ interface InitFromRecord {
   schedule: ReturnType<typeof warmSchedule>;
 }
 
-/** Crops `rows` of `pool` as one batch. */
-function pickRows(pool: CropPool, rows: readonly number[]): ImageBatch {
-  const per = pool.size * pool.size * 3;
-  const pixels = new Uint8Array(rows.length * per);
-  rows.forEach((r, i) => {
-    pixels.set(pool.pixels.subarray(r * per, (r + 1) * per), i * per);
-  });
-  return { pixels, n: rows.length, h: pool.size, w: pool.size, c: 3 };
-}
-
 /**
  * The crops SwAV trains on, labelled or not (all but the held-out region), and the settings resolved for
  * them (the `auto` ones logged).
  */
-async function loadTrainingData(ctx: StageContext, pool: CropPool, params: SwavSettings) {
-  const data = swavTrainingImages(pickRows(pool, trainRegionRows(pool.index)), params);
-  const settings = resolveSwavSettings(params, { cropSize: pool.size, images: data.n });
+async function loadTrainingData(
+  ctx: StageContext,
+  rows: CropRowSource,
+  train: readonly number[],
+  params: SwavSettings,
+) {
+  // Only the chosen rows are read (a shard at a time): with `maxImages` the pool itself is never held.
+  const subset = swavSubset(train.length, params);
+  const data = await gatherRows(rows, subset ? subset.map((i) => train[i]!) : train);
+  const settings = resolveSwavSettings(params, { cropSize: rows.size, images: data.n });
   const auto = resolvedAutoValues(params, settings);
-  ctx.log(`SwAV auto settings for ${pool.size} px crops, ${data.n} crops: ${JSON.stringify(auto)}`);
+  ctx.log(`SwAV auto settings for ${rows.size} px crops, ${data.n} crops: ${JSON.stringify(auto)}`);
   if (data.n < settings.batchSize) {
     throw new StageFailure(
       `pretrain: ${data.n} crops outside the held-out region < batchSize ${settings.batchSize}; lower swav.batchSize`,
@@ -160,11 +175,13 @@ export const pretrain = defineStage({
   def: pretrainStage,
   async run(ctx, params) {
     const info = await ensureBackend();
-    const pool = await loadCropPool(ctx.inputs.crops, ctx.scratchDir);
+    const pool = await readCropPoolIndex(ctx.inputs.crops, ctx.scratchDir);
+    const rows = cropRowsOf(ctx.inputs.crops, pool);
     const init = ctx.inputs['init/backbone'];
     const effective = init ? withWarmSchedule(params) : params;
-    const { data, settings, auto, shape } = await loadTrainingData(ctx, pool, effective);
-    const monitor = await loadMonitorSet(ctx, pool, settings);
+    const { train, labelled } = await trainingRows(ctx, pool, effective);
+    const { data, settings, auto, shape } = await loadTrainingData(ctx, rows, train, effective);
+    const monitor = await loadMonitorSet(ctx, labelled, rows, settings);
     const started = await startOrResume(ctx, settings, shape.stepsPerEpoch, init);
     const initFrom: InitFromRecord | null = init
       ? { requested: params.initFrom ?? null, ref: init.ref, schedule: warmSchedule(params) }

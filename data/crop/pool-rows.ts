@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ImageBatch } from '../../ml/swav/index.js';
 import type { CropIndex } from './index-format.js';
 import { readCropShard } from './index-format.js';
 
@@ -77,4 +78,35 @@ export class ShardedCropRows implements CropRowSource {
     this.held = { shard: s, pixels: data.pixels };
     return data.pixels;
   }
+}
+
+/** Rows read at once when gathering: long runs of consecutive rows are read in pieces of this size. */
+const GATHER_RUN = 4096;
+
+/**
+ * The crops at `rows` (any order, repeats allowed) as one batch in that order, read in row order in runs of
+ * consecutive rows, so a shard-at-a-time source reads each shard once: memory is the batch plus one run.
+ */
+export async function gatherRows(source: CropRowSource, rows: readonly number[]): Promise<ImageBatch> {
+  const size = source.size;
+  const per = size * size * 3;
+  const pixels = new Uint8Array(rows.length * per);
+  const byRow = rows.map((row, at) => ({ row, at })).sort((a, b) => a.row - b.row || a.at - b.at);
+  for (let i = 0; i < byRow.length; ) {
+    let j = i + 1;
+    while (
+      j < byRow.length &&
+      byRow[j]!.row - byRow[i]!.row < GATHER_RUN &&
+      byRow[j]!.row - byRow[j - 1]!.row <= 1
+    )
+      j++;
+    const first = byRow[i]!.row;
+    const run = await source.rows(first, byRow[j - 1]!.row - first + 1);
+    for (let k = i; k < j; k++) {
+      const { row, at } = byRow[k]!;
+      pixels.set(run.subarray((row - first) * per, (row - first + 1) * per), at * per);
+    }
+    i = j;
+  }
+  return { pixels, n: rows.length, h: size, w: size, c: 3 };
 }

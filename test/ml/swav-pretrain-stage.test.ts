@@ -109,6 +109,16 @@ describe('pretrain stage: auto settings, k-NN monitor, collapse retry', () => {
     assert.deepEqual(metrics.collapseRetries, []);
   });
 
+  it('with maxImages it trains on that many crops, read from the pool row by row', async () => {
+    const plan = pretrainPlan(dataset, 'swavsubset', { epochs: 1, freezePrototypesSteps: 2, maxImages: 48 });
+    const result = await (await startPipelineRun(w.client, w.settings, plan)).result();
+    const ref = result.refs['backbone@swav']!;
+    const manifest = (await readManifest(bucket(), 'pretrain', ref.key))!;
+    const metrics = manifest.metrics as { images: number; steps: number };
+    assert.equal(metrics.images, 48);
+    assert.equal(metrics.steps, 3, '48 crops in batches of 16: three steps in the one epoch');
+  });
+
   it('a run that stays collapsed is retried once from its last healthy epoch with the fixes, then fails naming them', async () => {
     // A softmax temperature of 100 makes every prediction flat: loss pinned at ln K from the first epoch,
     // and none of the fixes touches the temperature, so the retry collapses too.

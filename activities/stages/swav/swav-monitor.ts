@@ -1,5 +1,5 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import type { LoadedCropPool } from '../../../data/crop/load-pool.js';
+import { type CropRowSource, gatherRows } from '../../../data/crop/pool-rows.js';
 import { extractFeatures } from '../../../ml/models/index.js';
 import { createRng, deriveSeed, permutation } from '../../../ml/random.js';
 import { crossValidatedKnn, type ImageBatch } from '../../../ml/swav/index.js';
@@ -15,29 +15,32 @@ export interface MonitorSet {
   k: number;
 }
 
+/** A labelled train crop: its row in the pool and its class. */
+export interface MonitorCandidate {
+  row: number;
+  label: number;
+}
+
 /**
- * A seeded subset of at most `size` labelled train crops, or null when there are too few labelled crops
- * (fewer than two classes, or fewer than 5 × k crops) for k-NN to mean anything.
+ * A seeded subset of at most `size` of the labelled train crops (`candidates`, in pool row order), read from
+ * `rows`; null when there are too few (fewer than two classes, or fewer than 5 × k crops) for k-NN to mean
+ * anything.
  */
-export function chooseMonitorSet(
-  labelled: LoadedCropPool,
+export async function chooseMonitorSet(
+  candidates: readonly MonitorCandidate[],
+  rows: CropRowSource,
   options: { size: number; k: number; seed: number },
-): MonitorSet | null {
+): Promise<MonitorSet | null> {
   if (options.size === 0) return null;
-  const train = labelled.index.entries.flatMap((e, row) =>
-    e.split === 'train' && e.label !== null ? [{ row, label: e.label }] : [],
-  );
-  const order = permutation(train.length, createRng(deriveSeed(options.seed, MONITOR_STREAM)));
-  const chosen = order.slice(0, options.size).map((i) => train[i]!);
+  const order = permutation(candidates.length, createRng(deriveSeed(options.seed, MONITOR_STREAM)));
+  const chosen = order.slice(0, options.size).map((i) => candidates[i]!);
   const classes = new Set(chosen.map((c) => c.label)).size;
   if (classes < 2 || chosen.length < 5 * options.k) return null;
-  const per = labelled.size * labelled.size * 3;
-  const pixels = new Uint8Array(chosen.length * per);
-  chosen.forEach((c, i) => {
-    pixels.set(labelled.pixels.subarray(c.row * per, (c.row + 1) * per), i * per);
-  });
   return {
-    images: { pixels, n: chosen.length, h: labelled.size, w: labelled.size, c: 3 },
+    images: await gatherRows(
+      rows,
+      chosen.map((c) => c.row),
+    ),
     labels: Int32Array.from(chosen, (c) => c.label),
     classes: Math.max(...chosen.map((c) => c.label)) + 1,
     k: options.k,
