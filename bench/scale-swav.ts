@@ -12,8 +12,8 @@ export async function swavStage(dir: string): Promise<number> {
   const { ensureBackend } = await import('../activities/stages/support/ml-runtime.js');
   const { buildBackbone } = await import('../ml/models/index.js');
   const { readCropIndex } = await import('../data/crop/index.js');
-  const { ShardedCropRows } = await import('../data/crop/pool-rows.js');
-  const { createRng, permutation } = await import('../ml/random.js');
+  const { gatherRows, ShardedCropRows } = await import('../data/crop/pool-rows.js');
+  const { swavSubset } = await import('../activities/stages/swav/swav-training-images.js');
   const { SwavParams, SwavTrainer, resolveSwavSettings, swavTrainerConfig } = await import(
     '../ml/swav/index.js'
   );
@@ -21,22 +21,20 @@ export async function swavStage(dir: string): Promise<number> {
   const poolDir = path.join(dir, 'crops', 'all');
   const index = await readCropIndex(poolDir);
   const source = new ShardedCropRows(poolDir, index);
-  const n = Math.min(SCALE_SWAV.images, index.count);
-  const chosen = permutation(index.count, createRng(11))
-    .slice(0, n)
-    .sort((a, b) => a - b);
-  const per = source.size * source.size * 3;
-  const pixels = new Uint8Array(n * per);
-  for (const [i, row] of chosen.entries()) pixels.set(await source.rows(row, 1), i * per);
-  const settings = resolveSwavSettings(SwavParams.parse({ arch: { kind: 'small-resnet' }, epochs: 1 }), {
-    cropSize: source.size,
-    images: n,
+  // The pretrain stage's own selection and read: a `maxImages` subset, only its rows read, a shard at a time.
+  const params = SwavParams.parse({
+    arch: { kind: 'small-resnet' },
+    epochs: 1,
+    maxImages: SCALE_SWAV.images,
   });
+  const all = Array.from({ length: index.count }, (_, i) => i);
+  const data = await gatherRows(source, swavSubset(index.count, params) ?? all);
+  const n = data.n;
+  const settings = resolveSwavSettings(params, { cropSize: source.size, images: n });
   const trainer = new SwavTrainer(
     buildBackbone(settings.arch),
     swavTrainerConfig(settings, Math.floor(n / settings.batchSize)),
   );
-  const data = { pixels, n, h: source.size, w: source.size, c: 3 };
   const steps = Math.min(SCALE_SWAV.steps, Math.floor(n / settings.batchSize));
   for (let s = 0; s < steps; s++) trainer.trainStep(data);
   trainer.dispose();

@@ -41,7 +41,7 @@ export function serviceLog(dataDir: string, name: string): string {
 }
 
 /** The CLI's build stamp: `npm run build` rewrites dist/, so a new build has a new stamp. */
-export function buildStamp(): number {
+function buildStamp(): number {
   return statSync(CLI).mtimeMs;
 }
 
@@ -70,7 +70,7 @@ export function readWorkerService(dataDir: string): WorkerService | undefined {
  * A live shelfssl worker, not just a live pid: after a reboot or a crash the number may belong to another
  * process of the user's, which `infra down` must not signal. Where /proc is missing, a live pid is taken.
  */
-export function isServiceWorker(pid: number): boolean {
+function isServiceWorker(pid: number): boolean {
   if (!isAlive(pid)) return false;
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
